@@ -78,10 +78,11 @@ internal static class ImageCommand
         var chipOption = ChipOption("The chip the image must be for (default: any chip ESP-IDF knows).");
         var revision = new Option<ushort?>("--chip-revision") { Description = "Chip revision (major*100+minor) to check the image's window against." };
         var bootloader = new Option<bool>("--bootloader") { Description = "Verify as a bootloader image." };
+        var secureBoot = new Option<bool>("--secure-boot-v2") { Description = "Require a Secure Boot v2 signature sector whose block carries the image digest (keys are not checked)." };
         var json = JsonOption();
         var verify = new Command("verify", "Verify an image as ESP-IDF's esp_image_verify does (exit 1 if invalid).")
         {
-            input, chipOption, revision, bootloader, json,
+            input, chipOption, revision, bootloader, secureBoot, json,
         };
         verify.SetAction(parse =>
         {
@@ -91,6 +92,7 @@ internal static class ImageCommand
                 ExpectedChip = ResolveChip(parse.GetValue(chipOption)),
                 ChipRevision = parse.GetValue(revision),
                 IsBootloader = parse.GetValue(bootloader),
+                SecureBootV2 = parse.GetValue(secureBoot),
             };
             ImageVerification result;
             using (var stream = File.OpenRead(file.FullName))

@@ -94,6 +94,13 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verify_SecureBootV2_SignedValidUnsignedNot()
+    {
+        Assert.Equal(ExitCodes.Ok, Run("image", "verify", Vectors.PathOf("images", "secure_bootloader_signed_v2_rsa.bin"), "--bootloader", "--secure-boot-v2").Code);
+        Assert.Equal(ExitCodes.Failure, Run("image", "verify", Vectors.PathOf("images", "secure_bootloader_unsigned_v2.bin"), "--bootloader", "--secure-boot-v2").Code);
+    }
+
+    [Fact]
     public void Build_ThenVerifyAndInfo_RoundTrips()
     {
         var path = Path.Combine(_dir, "app.bin");

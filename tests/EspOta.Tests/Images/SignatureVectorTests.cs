@@ -50,4 +50,41 @@ public sealed class SignatureVectorTests
         Assert.Empty(image.SignatureBlocks);
         Assert.Null(image.SignatureSectorOffset);
     }
+
+    [Theory]
+    [InlineData("secure_bootloader_signed_v2_rsa")]
+    [InlineData("secure_bootloader_signed_v2_ecdsa256")]
+    [InlineData("secure_bootloader_signed_v2_ecdsa192")]
+    public void Verify_SecureBootV2Signed_DigestCarriedBySignatureBlock(string name)
+    {
+        var bytes = File.ReadAllBytes(Vectors.PathOf("images", name + ".bin"));
+        var options = new ImageVerifyOptions { ExpectedChip = Chip.Esp32, IsBootloader = true, SecureBootV2 = true };
+        var result = ImageVerifier.Verify(bytes, options);
+        Assert.True(result.IsValid, result.ToString());
+        Assert.Single(result.SignatureBlocks);
+        Assert.Equal(bytes.Length, result.ImageLength);
+        Assert.Equal(SHA256.HashData(bytes), result.Sha256.ToArray());
+
+        // A byte of the 0xFF padding before the sector: esptool still calls the image valid, the signature digest does not.
+        var padded = (byte[])bytes.Clone();
+        padded[(int)result.ImageLength - SignatureBlock.SectorSize - 1] ^= 1;
+        Assert.True(AppImage.Parse(padded, Chip.Esp32).IsValid);
+        var bad = ImageVerifier.Verify(padded, options);
+        Assert.Equal(ImageCheck.Signature, bad.FailedCheck);
+
+        // Without the sector in the space given, the image does not fit.
+        Assert.Equal(ImageCheck.ImageLength, ImageVerifier.Verify(bytes, options with { MaxLength = bytes.Length - 1 }).FailedCheck);
+    }
+
+    [Fact]
+    public void Verify_SecureBootV2Unsigned_Signature()
+    {
+        var bytes = File.ReadAllBytes(Vectors.PathOf("images", "secure_bootloader_unsigned_v2.bin"));
+        var padded = new byte[bytes.Length + SignatureBlock.SectorSize];
+        padded.AsSpan().Fill(0xFF);
+        bytes.CopyTo(padded, 0);
+        var result = ImageVerifier.Verify(padded, new ImageVerifyOptions { SecureBootV2 = true, IsBootloader = true });
+        Assert.Equal(ImageCheck.Signature, result.FailedCheck);
+        Assert.Empty(result.SignatureBlocks);
+    }
 }
