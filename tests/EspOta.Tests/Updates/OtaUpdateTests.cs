@@ -133,4 +133,23 @@ public sealed class OtaUpdateTests
 
         Assert.Throws<InvalidOperationException>(() => update.WriteAt(0, [0xE9]));
     }
+
+    [Fact]
+    public void GetAppDescription_RunningFactory_ReturnsItsVersionAndElfHash()
+    {
+        var (device, _) = Running();
+
+        var description = device.Ota.GetAppDescription();
+
+        Assert.Equal("factory", description.Version);
+        Assert.Equal(Convert.ToHexStringLower(description.AppElfSha256.Span)[..8], device.Ota.GetAppElfSha256(8));
+    }
+
+    [Fact]
+    public void GetBootloaderDescription_NoBootloaderFlashed_NotFound()
+    {
+        var (device, _) = Running();
+
+        Assert.Equal(EspError.NotFound, Assert.Throws<EspException>(() => device.Ota.GetBootloaderDescription()).Code);
+    }
 }
