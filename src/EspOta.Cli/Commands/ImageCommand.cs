@@ -46,7 +46,8 @@ internal static class ImageCommand
         {
             var file = parse.GetRequiredValue(input);
             var bytes = File.ReadAllBytes(file.FullName);
-            var chip = ResolveChip(parse.GetValue(chipOption)) ?? AppImage.DetectChip(bytes);
+            var given = ResolveChip(parse.GetValue(chipOption));
+            var chip = given ?? AppImage.DetectChip(bytes);
             AppImage image;
             try
             {
@@ -64,7 +65,7 @@ internal static class ImageCommand
             }
             else
             {
-                ImageInfoText.Write(context.Out, image, chip.Name);
+                ImageInfoText.Write(context.Out, image, given is null ? chip.DisplayName : chip.Name, detected: given is null);
             }
 
             return ExitCodes.Ok;

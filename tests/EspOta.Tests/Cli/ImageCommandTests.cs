@@ -81,6 +81,16 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Info_AutoChipText_SaysDetectedLikeEsptool()
+    {
+        var (code, stdout, _) = Run("image", "info", Vectors.PathOf("images", "bootloader_esp32c3.bin"));
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = stdout.Replace("\r\n", "\n").Split('\n');
+        Assert.Equal("Detected image type: ESP32-C3", lines[1]);
+        Assert.Equal("ESP32-C3 image header", lines[3]);
+    }
+
+    [Fact]
     public void Verify_ValidAndCorrupt_ExitCodes()
     {
         Assert.Equal(ExitCodes.Ok, Run("image", "verify", Vectors.PathOf("images", "e2i_esp32_app_template.bin"), "--chip", "esp32").Code);
