@@ -129,7 +129,7 @@ public static class TortureEngine
                 var step = _stepOf[op.Index];
                 foreach (var cut in CutPointsOf(op, options.Seed))
                 {
-                    bool complete = options.Mode == TortureReplayMode.Snapshot && IsEffectivelyComplete(cut);
+                    bool complete = IsEffectivelyComplete(cut);
                     IdealOta[] candidates = !step.Atomic || (complete && op.Index == step.EndOperation - 1)
                         ? [step.Before, step.After]
                         : [step.Before];

@@ -41,20 +41,6 @@ public sealed class TortureEngineTests
     }
 
     [Fact]
-    public void Run_KnownFindings_AreEachProducedBySomeScenario()
-    {
-        var produced = new HashSet<string>();
-        foreach (string key in TortureKnownFindings.Keys)
-        {
-            string[] parts = key.Split('|');
-            var report = TortureEngine.Run(TortureScenarios.Find(parts[0])!, new TortureOptions { Rollback = parts[1] == "rollback=on", Seed = Seed });
-            produced.UnionWith(report.Findings.Select(f => f.Key));
-        }
-
-        Assert.Superset(produced, new HashSet<string>(TortureKnownFindings.Keys));
-    }
-
-    [Fact]
     public void Run_TornMarkValidWithoutRollback_ReportsTheOlderAppBootingWithTrace()
     {
         var report = TortureEngine.Run(TortureScenarios.MarkValid, new TortureOptions { Rollback = false, Seed = Seed });
