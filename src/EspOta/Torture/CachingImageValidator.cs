@@ -9,7 +9,7 @@ namespace EspOta.Torture;
 /// was computed, i.e. when not one byte of the partition changed; anything else is verified for real
 /// on the flash it is given.
 /// </summary>
-internal sealed class CachingImageValidator(IAppImageValidator inner) : IAppImageValidator
+internal sealed class CachingImageValidator(IAppImageValidator inner, bool enabled = true) : IAppImageValidator
 {
     private const int MaxEntriesPerPartition = 16;
 
@@ -22,7 +22,7 @@ internal sealed class CachingImageValidator(IAppImageValidator inner) : IAppImag
     public AppImageValidation Validate(IFlash flash, Partition partition)
     {
         var torture = flash as TortureFlash ?? (flash as FaultInjectingFlash)?.Inner as TortureFlash;
-        if (torture is null || partition.Size == 0 || partition.End > torture.Size)
+        if (!enabled || torture is null || partition.Size == 0 || partition.End > torture.Size)
         {
             Misses++;
             return inner.Validate(flash, partition);

@@ -182,7 +182,7 @@ public static class TortureEngine
         /// <summary>Builds the start state (setup) and records the clean run.</summary>
         public void Prepare()
         {
-            _validator = new CachingImageValidator(new ImageVerifierValidator(_run.Chip));
+            _validator = new CachingImageValidator(new ImageVerifierValidator(_run.Chip), options.CacheVerification);
             _bootOptions = new BootOptions
             {
                 Rollback = options.Rollback,

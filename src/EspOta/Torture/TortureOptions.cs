@@ -18,6 +18,12 @@ public sealed record TortureOptions
     /// <summary>How each cut state is produced.</summary>
     public TortureReplayMode Mode { get; init; } = TortureReplayMode.Snapshot;
 
+    /// <summary>
+    /// Reuse image verdicts for partitions whose bytes did not change (default). Off, every
+    /// verification hashes the partition again; the report must not change.
+    /// </summary>
+    public bool CacheVerification { get; init; } = true;
+
     /// <summary>Violations kept in the report (all are counted).</summary>
     public int MaxRecordedViolations { get; init; } = 200;
 

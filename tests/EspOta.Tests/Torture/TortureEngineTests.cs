@@ -77,6 +77,23 @@ public sealed class TortureEngineTests
         Assert.Equal(a.Reboots, b.Reboots);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_WithoutTheVerificationCache_GivesTheSameReport(bool rollback)
+    {
+        var options = new TortureOptions { ImageSize = 32 * 1024, ChunkSize = 8192, Rollback = rollback, Seed = Seed };
+
+        var cached = TortureEngine.Run(TortureScenarios.TenOtas, options);
+        var uncached = TortureEngine.Run(TortureScenarios.TenOtas, options with { CacheVerification = false });
+
+        Assert.True(cached.VerificationsCached > 0);
+        Assert.Equal(0, uncached.VerificationsCached);
+        Assert.Equal(cached.VerificationsCached + cached.VerificationsRun, uncached.VerificationsRun);
+        Assert.Equal(cached.Violations.Select(v => v.ToString() + v.Detail), uncached.Violations.Select(v => v.ToString() + v.Detail));
+        Assert.Equal(cached.Reboots, uncached.Reboots);
+    }
+
     [Fact]
     public void Run_SameSeedTwice_GivesIdenticalReports()
     {
