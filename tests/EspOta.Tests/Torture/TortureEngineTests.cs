@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EspOta.Flash;
 using EspOta.OtaData;
 using EspOta.Partitions;
 using EspOta.Torture;
@@ -157,7 +158,7 @@ public sealed class TortureEngineTests
     [Fact]
     public void CutPointsOf_OtaDataWrite_CutsAfterEveryByte()
     {
-        var op = new FlashOperation(3, Flash.FlashOperationKind.Write, 0xD000, 32, new byte[32]);
+        var op = new FlashOperation(3, FlashOperationKind.Write, 0xD000, 32, new byte[32]);
 
         var cuts = TortureEngine.CutPointsOf(op, Seed);
 
@@ -167,8 +168,8 @@ public sealed class TortureEngineTests
     [Fact]
     public void CutPointsOf_LargeWriteAndMultiSectorErase_CoverEdgesHalfAndGarbage()
     {
-        var write = new FlashOperation(7, Flash.FlashOperationKind.Write, 0x20000, 4096, new byte[4096]);
-        var erase = new FlashOperation(8, Flash.FlashOperationKind.Erase, 0x20000, 16 * 4096, ReadOnlyMemory<byte>.Empty);
+        var write = new FlashOperation(7, FlashOperationKind.Write, 0x20000, 4096, new byte[4096]);
+        var erase = new FlashOperation(8, FlashOperationKind.Erase, 0x20000, 16 * 4096, ReadOnlyMemory<byte>.Empty);
 
         var writeCuts = TortureEngine.CutPointsOf(write, Seed).Select(c => c.BytesWritten).ToArray();
         var eraseCuts = TortureEngine.CutPointsOf(erase, Seed);
