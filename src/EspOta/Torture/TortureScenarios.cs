@@ -118,9 +118,20 @@ public static class TortureScenarios
             }
         });
 
+    /// <summary>The very first boot of a freshly flashed device: the bootloader writes the initial otadata entry.</summary>
+    public static TortureScenario FirstBoot { get; } = new(
+        "first-boot",
+        "app-0 flashed into ota_0 of an erased device; its first boot writes otadata[0] = {seq 1, VALID} (set_actual_ota_seq)",
+        s =>
+        {
+            s.Install("ota_0", "app-0");
+            s.AssumeConfirmed("app-0");
+        },
+        s => s.Boot());
+
     /// <summary>Every built-in scenario.</summary>
     public static IReadOnlyList<TortureScenario> All { get; } =
-        [FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas];
+        [FirstBoot, FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas];
 
     /// <summary>The scenario named <paramref name="name"/>, or null.</summary>
     public static TortureScenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

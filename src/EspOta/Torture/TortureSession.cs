@@ -67,6 +67,21 @@ public sealed class TortureSession
         _selected.Add(version);
     }
 
+    /// <summary>
+    /// Declares <paramref name="app"/> the confirmed app without booting (setup only): the device stays
+    /// off, so the body starts with a power-on.
+    /// </summary>
+    public void AssumeConfirmed(string app)
+    {
+        if (HasIdeal)
+        {
+            throw new InvalidOperationException("the model already has a confirmed app");
+        }
+
+        Ideal = new IdealOta(Device.Options.Rollback, app, null, null, false);
+        HasIdeal = true;
+    }
+
     /// <summary>Reset: the bootloader runs and picks the app. The clean run must boot what the model expects.</summary>
     public BootResult Boot(bool factoryResetPinHeld = false)
     {
