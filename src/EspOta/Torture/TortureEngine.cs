@@ -107,6 +107,7 @@ public static class TortureEngine
         private TortureFlash _baseline = null!;
         private List<FlashOperation> _operations = [];
         private TortureStep[] _stepOf = [];
+        private IReadOnlyList<TortureStep> _bodySteps = [];
         private IdealOta _startIdeal;
         private HashSet<string> _setupApps = [];
         private TortureSession _setup = null!;
@@ -230,8 +231,6 @@ public static class TortureEngine
             Work = new TortureFlash(_run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
             Work.CopyFrom(_initial);
         }
-
-        private IReadOnlyList<TortureStep> _bodySteps = [];
 
         private HashSet<string> SelectedBefore(int operation)
         {

@@ -15,11 +15,12 @@ public sealed class TortureSession
     private readonly TortureRun _run;
     private readonly Func<long> _operationCount;
     private readonly List<TortureStep> _steps = [];
+    private readonly List<string> _selected = [];
+    private readonly OtaOperations? _runningAtStart;
+    private readonly string? _runningAppAtStart;
     private OtaUpdate? _update;
     private string? _updateApp;
     private long _updateOffset;
-    private readonly OtaOperations? _runningAtStart;
-    private readonly string? _runningAppAtStart;
 
     internal TortureSession(TortureRun run, EspDevice device, Func<long> operationCount, IdealOta? ideal, TortureSession? continueFrom = null)
     {
@@ -52,8 +53,6 @@ public sealed class TortureSession
     internal bool HasIdeal { get; private set; }
 
     internal IReadOnlyList<string> SelectedApps => _selected;
-
-    private readonly List<string> _selected = [];
 
     /// <summary>The app image named <paramref name="version"/> (built once per run; the name is its version string).</summary>
     public ReadOnlyMemory<byte> Image(string version) => _run.Image(version);
@@ -236,6 +235,4 @@ public sealed class TortureSession
 
     /// <summary>The partition table of the device.</summary>
     public PartitionTable Table => _run.Table;
-
-    internal IFlash Flash => Device.Flash;
 }
