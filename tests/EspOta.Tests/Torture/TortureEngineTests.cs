@@ -156,6 +156,29 @@ public sealed class TortureEngineTests
     }
 
     [Fact]
+    public void Run_SetBootOfAHalfWrittenImageWithoutVerification_IsCaughtAsSelectingAnUnverifiableImage()
+    {
+        var scenario = new TortureScenario(
+            "broken-set-boot-unverified",
+            "half of app-1 written, then selected with verification skipped; the running app-0 marks the active entry valid",
+            TortureScenarios.InitialApp,
+            s =>
+            {
+                s.Begin("app-1", OtaImageSize.Unknown);
+                s.Write(s.ImageSize / 2);
+                var next = s.Ota.GetNextUpdatePartition()!;
+                // The bug: esp_ota_set_boot_partition without its esp_image_verify.
+                s.Step("set_boot without verify", () => s.Ota.SetBootPartition(next, validate: false), i => i);
+                s.Boot();
+                s.MarkValid();
+            });
+
+        var report = TortureEngine.Run(scenario, new TortureOptions { Rollback = false, Seed = Seed });
+
+        Assert.Contains(report.Findings, f => f.Kind == TortureViolationKind.OtaDataSelectsUnverifiableImage && !f.IsKnownEspIdfBehaviour);
+    }
+
+    [Fact]
     public void CutPointsOf_OtaDataWrite_CutsAfterEveryByte()
     {
         var op = new FlashOperation(3, FlashOperationKind.Write, 0xD000, 32, new byte[32]);
