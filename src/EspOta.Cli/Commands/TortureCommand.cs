@@ -148,12 +148,13 @@ internal static class TortureCommand
             return;
         }
 
-        var table = new Table().Title("findings").AddColumns("Scenario", "Rollback", "Kind", "Step", "Count", "ESP-IDF", "First cut");
+        var table = new Table().Title("findings").AddColumns("Scenario", "Rollback", "Kind", "Step", "Count", "ESP-IDF", "First cut", "Booted");
         foreach (var f in findings)
         {
             table.AddRow(Markup.Escape(f.Scenario), f.Rollback ? "on" : "off", f.Kind.ToString(), Markup.Escape(f.Step), $"{f.Count}",
-                f.IsKnownEspIdfBehaviour ? "known (docs/power-loss.md)" : "[red]NEW[/]",
-                Markup.Escape($"{f.First.Cut}; {f.First.Continuation} boot {f.First.BootNumber}: expected {f.First.Expected ?? "-"}, booted {f.First.Actual ?? "nothing"}"));
+                f.IsKnownEspIdfBehaviour ? "known" : "[red]NEW[/]",
+                Markup.Escape(f.First.Cut.ToString()),
+                Markup.Escape($"{f.First.Actual ?? "nothing"} (expected {f.First.Expected ?? "-"}, {f.First.Continuation} boot {f.First.BootNumber})"));
         }
 
         context.Console.Write(table);
