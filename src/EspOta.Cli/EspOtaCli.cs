@@ -41,6 +41,7 @@ public static class EspOtaCli
         root.Subcommands.Add(FlashCommand.Create(context));
         root.Subcommands.Add(OtaDataCommand.Create(context));
         root.Subcommands.Add(OtaCommand.Create(context));
+        root.Subcommands.Add(TortureCommand.Create(context));
         return root;
     }
 }

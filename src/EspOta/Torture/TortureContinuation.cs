@@ -1,0 +1,17 @@
+namespace EspOta.Torture;
+
+/// <summary>What happens after the power returns.</summary>
+public enum TortureContinuation
+{
+    /// <summary>Two reboots, the app never confirming itself (it keeps crashing or losing power).</summary>
+    Unconfirmed,
+
+    /// <summary>One boot, the app's self-test passes (<c>esp_ota_mark_app_valid_cancel_rollback</c>), then a reboot.</summary>
+    SelfTestPasses,
+
+    /// <summary>
+    /// One boot; if an update runs unconfirmed its self-test fails
+    /// (<c>esp_ota_mark_app_invalid_rollback_and_reboot</c>), then one more reboot. Skipped otherwise.
+    /// </summary>
+    SelfTestFails,
+}

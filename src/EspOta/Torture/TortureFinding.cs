@@ -1,0 +1,17 @@
+namespace EspOta.Torture;
+
+/// <summary>Violations of one kind in one step of one scenario, with the first as its minimal trace.</summary>
+/// <param name="Scenario">Scenario name.</param>
+/// <param name="Rollback">Whether rollback was enabled.</param>
+/// <param name="Kind">The invariant.</param>
+/// <param name="Step">The step the cuts fell in.</param>
+/// <param name="Count">How many (cut point, continuation) replays broke it.</param>
+/// <param name="First">The first of them.</param>
+public sealed record TortureFinding(string Scenario, bool Rollback, TortureViolationKind Kind, string Step, int Count, TortureViolation First)
+{
+    /// <summary>Identifies the finding independently of counts: scenario, rollback, kind, step.</summary>
+    public string Key => $"{Scenario}|rollback={(Rollback ? "on" : "off")}|{Kind}|{Step}";
+
+    /// <summary>Whether this is one of the documented ESP-IDF behaviours (docs/power-loss.md).</summary>
+    public bool IsKnownEspIdfBehaviour => TortureKnownFindings.Keys.Contains(Key);
+}

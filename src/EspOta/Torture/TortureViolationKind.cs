@@ -1,0 +1,29 @@
+namespace EspOta.Torture;
+
+/// <summary>Which invariant a boot after a cut broke.</summary>
+public enum TortureViolationKind
+{
+    /// <summary>No app boots: the bootloader found nothing it could load.</summary>
+    NoAppBoots,
+
+    /// <summary>An update that was fully written, verified and selected (and not yet tried) did not boot.</summary>
+    SelectedUpdateLost,
+
+    /// <summary>The confirmed app (or the one the model expects after a rollback) did not boot; an older app did.</summary>
+    ConfirmedAppLost,
+
+    /// <summary>An app that was never selected before the cut (e.g. a fully written but unselected update) booted.</summary>
+    UnselectedAppBoots,
+
+    /// <summary>With rollback: an update that already had its trial boot without confirming itself booted again.</summary>
+    UnconfirmedAppKept,
+
+    /// <summary>The active otadata entry selects a partition whose image does not verify.</summary>
+    OtaDataSelectsUnverifiableImage,
+
+    /// <summary>A failed self-test could not roll back (<c>esp_ota_mark_app_invalid_rollback</c> refused).</summary>
+    RollbackRefused,
+
+    /// <summary>The device code threw something other than an ESP-IDF error (e.g. a NOR program violation).</summary>
+    UnexpectedException,
+}
