@@ -127,7 +127,8 @@ public sealed class FaultInjectingFlash : IFlash
         {
             long sector = address + done * SectorSize;
             var garbage = new byte[SectorSize];
-            new Random(HashCode.Combine(plan.Seed, sector)).NextBytes(garbage);
+            // HashCode.Combine is randomised per process; the garbage must replay from the seed alone.
+            new Random(unchecked((plan.Seed * 397) ^ (int)(sector / SectorSize))).NextBytes(garbage);
             // Part of the sector reached 0xFF before the cut; the rest holds whatever the cells settled to.
             garbage.AsSpan(0, SectorSize / 2).Fill(0xFF);
             Inner.Erase(sector, SectorSize);
