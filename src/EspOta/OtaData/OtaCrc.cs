@@ -14,21 +14,8 @@ public static class OtaCrc
     /// <summary>The value <c>bootloader_common_ota_select_crc</c> passes as the running CRC.</summary>
     public const uint OtaSelectSeed = 0xFFFFFFFF;
 
-    private const uint Polynomial = 0xEDB88320;
-
-    private static readonly uint[] Table = BuildTable();
-
     /// <summary><c>esp_rom_crc32_le(crc, data, len)</c>.</summary>
-    public static uint Crc32Le(uint crc, ReadOnlySpan<byte> data)
-    {
-        uint register = ~crc;
-        foreach (byte b in data)
-        {
-            register = Table[(register ^ b) & 0xFF] ^ (register >> 8);
-        }
-
-        return ~register;
-    }
+    public static uint Crc32Le(uint crc, ReadOnlySpan<byte> data) => Crc32.Append(crc, data);
 
     /// <summary>The CRC stored in an otadata entry: over the 4 little-endian bytes of <paramref name="sequence"/> only.</summary>
     public static uint ForSequence(uint sequence)
@@ -36,22 +23,5 @@ public static class OtaCrc
         Span<byte> bytes = stackalloc byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes, sequence);
         return Crc32Le(OtaSelectSeed, bytes);
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? Polynomial ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

@@ -1,8 +1,10 @@
-namespace EspOta.Images;
+namespace EspOta;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF), the
 /// <c>zlib.crc32</c> that espsecure puts in Secure Boot v2 signature blocks and esptool in ESP8266 v2 images.
+/// <see cref="Append"/> is also exactly the ROM's <c>esp_rom_crc32_le(crc, data, len)</c>, which inverts the
+/// running value on the way in and out, so the otadata checksum is built on it too.
 /// </summary>
 public static class Crc32
 {
