@@ -37,6 +37,8 @@ public static class EspOtaCli
     {
         var root = new RootCommand("esp-ota: ESP-IDF OTA tools — partition tables, app images, otadata, OTA updates.");
         root.Subcommands.Add(PartitionsCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(FirmwareCommand.Create(context));
         return root;
     }
 }
