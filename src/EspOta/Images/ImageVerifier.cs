@@ -1,0 +1,348 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using EspOta.Flash;
+using EspOta.Partitions;
+
+namespace EspOta.Images;
+
+/// <summary>
+/// Verifies an app image the way ESP-IDF's <c>esp_image_verify(ESP_IMAGE_VERIFY, …)</c> does
+/// (<c>components/bootloader_support/src/esp_image_format.c</c>): header, chip, segments, checksum,
+/// length, SHA-256 — in one pass over the bytes, hashing and XOR-ing as they are read.
+/// </summary>
+public static class ImageVerifier
+{
+    private const int ChunkSize = 64 * 1024;
+    private const int DefaultMmuPageSize = 0x10000;
+
+    // ESP_IMAGE_MAX_FLASH_ADDR_SIZE: 16 MiB, unless the chip maps 32-bit flash addresses.
+    private const long MaxSegmentLength = 0x1000000;
+
+    /// <summary>Verifies an image held in memory (the span's length is the space available).</summary>
+    public static ImageVerification Verify(ReadOnlySpan<byte> image, ImageVerifyOptions? options = null)
+    {
+        var source = new SpanImageSource(image);
+        return Run(ref source, options ?? ImageVerifyOptions.Default, options?.MaxLength);
+    }
+
+    /// <summary>Verifies the image at the start of <paramref name="partition"/> (its size bounds the image).</summary>
+    public static ImageVerification Verify(IFlash flash, Partition partition, ImageVerifyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(partition);
+        if (partition.End > flash.Size)
+        {
+            throw new ArgumentException($"partition {partition} ends past the flash size 0x{flash.Size:x}", nameof(partition));
+        }
+
+        options ??= ImageVerifyOptions.Default;
+        long limit = Math.Min(partition.Size, options.MaxLength ?? long.MaxValue);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var source = new FlashImageSource(flash, partition.Offset, limit, buffer);
+            return Run(ref source, options with { FlashOffset = partition.Offset }, limit);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Verifies the image read from the current position of <paramref name="stream"/>.</summary>
+    public static ImageVerification Verify(Stream stream, ImageVerifyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= ImageVerifyOptions.Default;
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var source = new StreamImageSource(stream, buffer);
+            return Run(ref source, options, options.MaxLength);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int ReadExact<TSource>(ref TSource source, scoped Span<byte> destination)
+        where TSource : IImageSource, allows ref struct
+    {
+        int total = 0;
+        while (total < destination.Length)
+        {
+            var chunk = source.Read(destination.Length - total);
+            if (chunk.IsEmpty)
+            {
+                break;
+            }
+
+            chunk.CopyTo(destination[total..]);
+            total += chunk.Length;
+        }
+
+        return total;
+    }
+
+    private static ImageVerification Run<TSource>(ref TSource source, ImageVerifyOptions options, long? limit)
+        where TSource : IImageSource, allows ref struct
+    {
+        var state = new State(options);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // Header (esp_image_header_t, 24 bytes).
+        Span<byte> header = stackalloc byte[ImageHeader.Size + ExtendedImageHeader.Size];
+        int got = ReadExact(ref source, header);
+        if (got >= 1 && header[0] != ImageHeader.ImageMagic)
+        {
+            return state.Fail(ImageCheck.Magic, 0, $"image has invalid magic byte 0x{header[0]:x2} (expected 0x{ImageHeader.ImageMagic:x2}; nothing flashed here?)");
+        }
+
+        if (got < header.Length)
+        {
+            return state.Fail(ImageCheck.Truncated, got, $"the image header needs {header.Length} bytes, only {got} available");
+        }
+
+        state.Header = ImageHeader.Read(header);
+        var ext = ExtendedImageHeader.Read(header[ImageHeader.Size..]);
+        state.ExtendedHeader = ext;
+        sha.AppendData(header);
+
+        var chip = options.ExpectedChip;
+        if (chip is null && !Chip.TryFromImageId(ext.ChipId, out chip))
+        {
+            return state.Fail(ImageCheck.ChipId, ImageHeader.Size + ExtendedImageHeader.ChipIdOffset, $"unknown chip id 0x{ext.ChipId:x4}");
+        }
+
+        state.Chip = chip;
+        if (chip.ImageChipId != ext.ChipId)
+        {
+            return state.Fail(ImageCheck.ChipId, ImageHeader.Size + ExtendedImageHeader.ChipIdOffset,
+                $"mismatch chip ID, expected {chip.ImageChipId?.ToString() ?? "none"} ({chip.Name}), found {ext.ChipId}");
+        }
+
+        if (options.ChipRevision is { } revision)
+        {
+            if (ext.MinChipRevisionFull > revision)
+            {
+                return state.Fail(ImageCheck.ChipRevision, ImageHeader.Size + ExtendedImageHeader.MinChipRevisionFullOffset,
+                    $"chip revision check failed. Required >= v{ext.MinChipRevisionFull / 100}.{ext.MinChipRevisionFull % 100}, found v{revision / 100}.{revision % 100}");
+            }
+
+            bool maxSet = ext.MaxChipRevisionFull is not 0 and not 0xFFFF;
+            if (!options.IsBootloader && maxSet && revision > ext.MaxChipRevisionFull)
+            {
+                return state.Fail(ImageCheck.ChipRevision, ImageHeader.Size + ExtendedImageHeader.MaxChipRevisionFullOffset,
+                    $"chip revision check failed. Required <= v{ext.MaxChipRevisionFull / 100}.{ext.MaxChipRevisionFull % 100}, found v{revision / 100}.{revision % 100}");
+            }
+        }
+
+        if (state.Header.Value.SegmentCount > 16)
+        {
+            return state.Fail(ImageCheck.SegmentCount, ImageHeader.SegmentCountOffset,
+                $"segment count {state.Header.Value.SegmentCount} exceeds max 16");
+        }
+
+        long maxSegmentLength = chip == Chip.Esp32S3 || chip == Chip.Esp32C5 || chip == Chip.Esp32C61 || chip == Chip.Esp32P4
+            ? uint.MaxValue
+            : MaxSegmentLength;
+        bool needAppDescription = !options.IsBootloader && (options.RequireAppDescription || chip.MmuPageSizeConfigurable);
+        int mmuPageSize = options.MmuPageSize ?? DefaultMmuPageSize;
+        byte checksum = ImageChecksum.Seed;
+        long position = header.Length;
+        var segments = new List<ImageSegment>(state.Header.Value.SegmentCount);
+        Span<byte> segmentHeader = stackalloc byte[ImageSegment.HeaderSize];
+        Span<byte> descriptionBytes = stackalloc byte[AppDescription.Size];
+        for (int i = 0; i < state.Header.Value.SegmentCount; i++)
+        {
+            got = ReadExact(ref source, segmentHeader);
+            if (got < segmentHeader.Length)
+            {
+                return state.Fail(limit is { } l && position + ImageSegment.HeaderSize > l ? ImageCheck.ImageLength : ImageCheck.Truncated,
+                    position + got, $"segment {i}: the segment header at 0x{position:x} is cut off after {got} bytes");
+            }
+
+            sha.AppendData(segmentHeader);
+            uint load = BinaryPrimitives.ReadUInt32LittleEndian(segmentHeader);
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(segmentHeader[4..]);
+            var segment = new ImageSegment(i, load, length, position);
+            long dataOffset = segment.DataOffset;
+            if ((length & 3) != 0 || length >= maxSegmentLength)
+            {
+                return state.Fail(ImageCheck.SegmentLength, position + 4, $"segment {i}: invalid segment length 0x{length:x}");
+            }
+
+            if (limit is { } max && dataOffset + length > max)
+            {
+                return state.Fail(ImageCheck.ImageLength, position + 4,
+                    $"segment {i} (0x{length:x} bytes at 0x{dataOffset:x}) ends at 0x{dataOffset + length:x}, past the available 0x{max:x} bytes");
+            }
+
+            int headBytes = 0;
+            if (i == 0 && !options.IsBootloader)
+            {
+                // The description starts segment 0; take its bytes now (the hash and XOR still see them once, below).
+                headBytes = (int)Math.Min(length, AppDescription.Size);
+                got = ReadExact(ref source, descriptionBytes[..headBytes]);
+                if (got < headBytes)
+                {
+                    return state.Fail(ImageCheck.Truncated, dataOffset + got, $"segment 0 data is cut off after {got} bytes");
+                }
+
+                var head = descriptionBytes[..headBytes];
+                if (headBytes == AppDescription.Size && AppDescription.HasMagic(head))
+                {
+                    state.AppDescription = AppDescription.Read(head);
+                    if (options.MmuPageSize is null && chip.MmuPageSizeConfigurable && state.AppDescription.MmuPageSizeLog2 is > 0 and < 31)
+                    {
+                        mmuPageSize = 1 << state.AppDescription.MmuPageSizeLog2;
+                    }
+                }
+                else if (needAppDescription)
+                {
+                    return state.Fail(ImageCheck.AppDescription, dataOffset, "Failed to fetch app description header: segment 0 does not start with magic 0xABCD5432");
+                }
+
+                checksum = ImageChecksum.Update(checksum, head);
+                sha.AppendData(head);
+            }
+
+            bool mapped = chip.IsMapped(load);
+            if (mapped && (options.FlashOffset + dataOffset) % mmuPageSize != load % mmuPageSize)
+            {
+                return state.Fail(ImageCheck.SegmentMapping, position,
+                    $"segment {i} load address 0x{load:x8} doesn't match data 0x{options.FlashOffset + dataOffset:x8} (MMU page size 0x{mmuPageSize:x})");
+            }
+
+            if (options.CheckLoadAddresses && !mapped && load >= 0x10000000 && length > 0 && !FitsLoadable(chip, load, length))
+            {
+                return state.Fail(ImageCheck.LoadAddress, position, $"segment {i} 0x{load:x8}-0x{(ulong)load + length:x8} invalid: bad load address range");
+            }
+
+            long remaining = length - headBytes;
+            while (remaining > 0)
+            {
+                var chunk = source.Read((int)Math.Min(remaining, int.MaxValue));
+                if (chunk.IsEmpty)
+                {
+                    return state.Fail(ImageCheck.Truncated, dataOffset + length - remaining,
+                        $"segment {i} data is cut off: 0x{remaining:x} of 0x{length:x} bytes missing");
+                }
+
+                // Cache-sized pieces: XOR and SHA-256 read the same bytes while they are still in cache.
+                for (int off = 0; off < chunk.Length; off += ChunkSize)
+                {
+                    var piece = chunk.Slice(off, Math.Min(ChunkSize, chunk.Length - off));
+                    checksum = ImageChecksum.Update(checksum, piece);
+                    sha.AppendData(piece);
+                }
+
+                remaining -= chunk.Length;
+            }
+
+            segments.Add(segment);
+            state.Segments = segments;
+            position = dataOffset + length;
+        }
+
+        // Checksum: padding up to the byte at offset ≡ 15 (mod 16), hashed too (process_checksum).
+        long checksumOffset = ImageChecksum.OffsetAfter(position);
+        int padLength = (int)(checksumOffset + 1 - position);
+        Span<byte> pad = stackalloc byte[16];
+        got = ReadExact(ref source, pad[..padLength]);
+        if (got < padLength)
+        {
+            return state.Fail(limit is { } lim && checksumOffset >= lim ? ImageCheck.ImageLength : ImageCheck.Truncated,
+                position + got, $"the checksum byte at 0x{checksumOffset:x} is missing");
+        }
+
+        sha.AppendData(pad[..padLength]);
+        state.StoredChecksum = pad[padLength - 1];
+        state.CalculatedChecksum = checksum;
+        long imageLength = checksumOffset + 1;
+        if (checksum != pad[padLength - 1])
+        {
+            return state.Fail(ImageCheck.Checksum, checksumOffset, $"Checksum failed. Calculated 0x{checksum:x2} read 0x{pad[padLength - 1]:x2}");
+        }
+
+        if (ext.HashAppended)
+        {
+            Span<byte> stored = stackalloc byte[ImageDigest.Length];
+            got = ReadExact(ref source, stored);
+            if (got < stored.Length)
+            {
+                return state.Fail(limit is { } lim2 && imageLength + ImageDigest.Length > lim2 ? ImageCheck.ImageLength : ImageCheck.Truncated,
+                    imageLength + got, $"the SHA-256 digest at 0x{imageLength:x} is cut off after {got} bytes");
+            }
+
+            var calculated = sha.GetCurrentHash();
+            state.Digest = new ImageDigest(stored.ToArray(), calculated, imageLength);
+            sha.AppendData(stored);
+            imageLength += ImageDigest.Length;
+            state.ImageLength = imageLength;
+            state.Sha256 = sha.GetHashAndReset();
+            if (!options.IsBootloader && !stored.SequenceEqual(calculated))
+            {
+                return state.Fail(ImageCheck.Sha256, imageLength - ImageDigest.Length,
+                    $"Image hash failed - image is corrupt: expected {Convert.ToHexStringLower(stored)}, calculated {Convert.ToHexStringLower(calculated)}");
+            }
+        }
+        else
+        {
+            state.ImageLength = imageLength;
+            state.Sha256 = sha.GetHashAndReset();
+        }
+
+        return state.Result();
+    }
+
+    private static bool FitsLoadable(Chip chip, uint load, uint length)
+    {
+        foreach (var range in chip.LoadableRanges)
+        {
+            if (range.ContainsRange(load, (ulong)load + length))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class State(ImageVerifyOptions options)
+    {
+        public ImageHeader? Header;
+        public ExtendedImageHeader? ExtendedHeader;
+        public Chip? Chip = options.ExpectedChip;
+        public AppDescription? AppDescription;
+        public IReadOnlyList<ImageSegment> Segments = [];
+        public long ImageLength;
+        public byte? StoredChecksum;
+        public byte? CalculatedChecksum;
+        public ImageDigest? Digest;
+        public ReadOnlyMemory<byte> Sha256;
+
+        public ImageVerification Fail(ImageCheck check, long offset, string message) => Result() with
+        {
+            FailedCheck = check,
+            FailureOffset = offset,
+            FailureMessage = message,
+        };
+
+        public ImageVerification Result() => new()
+        {
+            Header = Header,
+            ExtendedHeader = ExtendedHeader,
+            Chip = Chip,
+            AppDescription = AppDescription,
+            Segments = Segments,
+            ImageLength = ImageLength,
+            StoredChecksum = StoredChecksum,
+            CalculatedChecksum = CalculatedChecksum,
+            Digest = Digest,
+            Sha256 = Sha256,
+        };
+    }
+}

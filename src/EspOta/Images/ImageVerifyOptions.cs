@@ -1,0 +1,32 @@
+namespace EspOta.Images;
+
+/// <summary>What <see cref="ImageVerifier"/> checks an image against.</summary>
+public sealed record ImageVerifyOptions
+{
+    /// <summary>Default options: chip taken from the image, no revision window, app (not bootloader) rules.</summary>
+    public static ImageVerifyOptions Default { get; } = new();
+
+    /// <summary>The chip the image must be for (<c>CONFIG_IDF_FIRMWARE_CHIP_ID</c>); null accepts any chip ESP-IDF knows.</summary>
+    public Chip? ExpectedChip { get; init; }
+
+    /// <summary>The space the image may occupy (partition size); null = unlimited (for a partition: its size).</summary>
+    public long? MaxLength { get; init; }
+
+    /// <summary>The chip's revision (major*100+minor) to check the image's min/max window against; null skips the check.</summary>
+    public ushort? ChipRevision { get; init; }
+
+    /// <summary>Verify as a bootloader image: no maximum-revision check, no SHA-256 check (non-secure-boot ESP-IDF), no app description.</summary>
+    public bool IsBootloader { get; init; }
+
+    /// <summary>Absolute flash address of the image, for the flash-mapping alignment check (a partition supplies its own).</summary>
+    public long FlashOffset { get; init; }
+
+    /// <summary>The MMU page size; null takes it from the app description (<c>mmu_page_size</c>) or 64 KiB.</summary>
+    public int? MmuPageSize { get; init; }
+
+    /// <summary>Check that RAM segments load into the chip's DRAM/IRAM/RTC memory, as the bootloader does when loading.</summary>
+    public bool CheckLoadAddresses { get; init; }
+
+    /// <summary>Fail when segment 0 does not start with an <c>esp_app_desc_t</c> (always required on MMU-page-size-configurable chips).</summary>
+    public bool RequireAppDescription { get; init; }
+}
