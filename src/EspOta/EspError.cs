@@ -70,4 +70,12 @@ public enum EspError
 
     /// <summary><c>ESP_ERR_HTTPS_OTA_IN_PROGRESS</c>.</summary>
     HttpsOtaInProgress = 0x9001,
+
+    /// <summary>
+    /// EspOta only, outside every ESP-IDF error range: <c>esp_ota_set_boot_partition</c> would never
+    /// return. Its new-sequence search (<c>esp_rewrite_ota_data</c>, esp_ota_ops.c) loops over a u32
+    /// counter; for some active sequences near 2^32 and an even slot count no candidate is ever
+    /// reached and ESP-IDF loops forever here (the watchdog then resets the chip). Nothing was written.
+    /// </summary>
+    OtaSequenceSearchHangs = 0x7E5A0001,
 }

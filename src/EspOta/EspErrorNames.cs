@@ -34,6 +34,7 @@ public static class EspErrorNames
         [EspError.HttpFetchHeader] = "ESP_ERR_HTTP_FETCH_HEADER",
         [EspError.HttpConnectionClosed] = "ESP_ERR_HTTP_CONNECTION_CLOSED",
         [EspError.HttpsOtaInProgress] = "ESP_ERR_HTTPS_OTA_IN_PROGRESS",
+        [EspError.OtaSequenceSearchHangs] = "ESPOTA_ERR_OTA_SEQ_SEARCH_HANGS",
     };
 
     private static readonly Dictionary<string, EspError> Codes =
