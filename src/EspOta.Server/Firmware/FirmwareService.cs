@@ -79,10 +79,10 @@ internal sealed class FirmwareService
             ImageFacts facts;
             await using (var file = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
-                facts = ImageInspection.Inspect(file);
+                facts = ImageInspection.Inspect(file, limit);
             }
 
-            if (!facts.IsAcceptable || facts.App is not { } app)
+            if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip)
             {
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
@@ -94,7 +94,7 @@ internal sealed class FirmwareService
 
             string final = _store.PathOf(sha256);
             File.Move(temp, final, overwrite: true);
-            var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, facts.Chip, size, app.IdfVersion, _time.GetUtcNow(), 0);
+            var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
             if (await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false) is { } existing)
             {
                 if (existing.Sha256 != sha256)

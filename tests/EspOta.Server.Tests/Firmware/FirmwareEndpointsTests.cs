@@ -43,6 +43,31 @@ public sealed class FirmwareEndpointsTests
     }
 
     [Fact]
+    public async Task Upload_FlippedSegmentByte_Returns422InvalidImage()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var image = VectorImages.Bytes(VectorImages.App);
+        image[0x1000] ^= 0x01; // inside segment 0's data: the checksum and the appended SHA-256 no longer match
+
+        using var response = await server.UploadAsync(image);
+
+        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, ProblemTypes.InvalidImage);
+    }
+
+    [Fact]
+    public async Task Upload_UnknownChipId_Returns422UnknownChip()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var image = VectorImages.Bytes(VectorImages.App);
+        image[12] = 0x77; // extended header chip id (u16 at offset 12) = 0x7777, no chip has it
+        image[13] = 0x77;
+
+        using var response = await server.UploadAsync(image);
+
+        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, ProblemTypes.UnknownChip);
+    }
+
+    [Fact]
     public async Task Upload_Bootloader_Returns422NoAppDescription()
     {
         await using var server = await OtaTestServer.StartAsync();
@@ -65,6 +90,19 @@ public sealed class FirmwareEndpointsTests
         await AssertProblemAsync(second, HttpStatusCode.Conflict, ProblemTypes.DuplicateFirmware);
         using var list = await server.Admin.GetFromJsonAsync<JsonDocument>("/api/firmware");
         Assert.Equal(1, list!.RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Upload_SameProjectVersionChipOtherBytes_Returns409AndKeepsTheFirst()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        using var first = await server.UploadAsync(TestFirmware.Build("fleet-app", "1.0.0", seed: 1));
+        var info = await first.Content.ReadFromJsonAsync<FirmwareInfo>();
+
+        using var second = await server.UploadAsync(TestFirmware.Build("fleet-app", "1.0.0", seed: 2));
+
+        await AssertProblemAsync(second, HttpStatusCode.Conflict, ProblemTypes.DuplicateFirmware);
+        Assert.Equal([info!.Sha256 + ".bin"], Directory.GetFiles(Path.Combine(server.DataDirectory, "images")).Select(Path.GetFileName));
     }
 
     [Fact]

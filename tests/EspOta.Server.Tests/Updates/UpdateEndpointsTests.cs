@@ -59,6 +59,48 @@ public sealed class UpdateEndpointsTests
     }
 
     [Fact]
+    public async Task Check_SeveralVersions_OffersTheNewest()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        foreach (var version in new[] { "1.0.0", "2.10.0", "2.9.1", "2.10.0-rc1" })
+        {
+            using var upload = await server.UploadAsync(TestFirmware.Build("fleet-app", version));
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+
+        using var response = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "fleet-app", "1.0.0", 0));
+
+        var offer = await response.Content.ReadFromJsonAsync<UpdateOffer>();
+        Assert.Equal("2.10.0", offer!.Version);
+    }
+
+    [Fact]
+    public async Task Check_NewestHasLowerSecureVersion_OffersTheNewestAllowed()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "3.0.0", secureVersion: 0))).Dispose();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "2.0.0", secureVersion: 2))).Dispose();
+
+        using var allowed = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "fleet-app", "1.0.0", 1));
+        using var none = await server.CheckAsync(new UpdateCheckRequest("dev-2", "esp32", "fleet-app", "1.0.0", 3));
+
+        Assert.Equal("2.0.0", (await allowed.Content.ReadFromJsonAsync<UpdateOffer>())!.Version);
+        Assert.Equal(HttpStatusCode.NoContent, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task Check_OtherChip_OffersThatChipsImage()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "2.0.0", chip: EspOta.Images.Chip.Esp32))).Dispose();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "2.0.0", chip: EspOta.Images.Chip.Esp32C3))).Dispose();
+
+        using var response = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32c3", "fleet-app", "1.0.0", 0));
+
+        Assert.Equal("esp32c3", (await response.Content.ReadFromJsonAsync<UpdateOffer>())!.Chip);
+    }
+
+    [Fact]
     public async Task Check_AfterDeviceRolledBackFromIt_Returns204()
     {
         await using var server = await OtaTestServer.StartAsync();
