@@ -33,7 +33,7 @@ public sealed record BootOptions
     /// <summary>The eFuse secure-version counter; it survives every reboot, so share one instance per chip.</summary>
     public EfuseSecureVersion Efuse { get; init; } = new();
 
-    /// <summary>The image verification policy; null means the library's default.</summary>
+    /// <summary>The image verification policy; null means <see cref="EspImageValidator.Default"/> (real ESP image verification).</summary>
     public IAppImageValidator? ImageValidator { get; init; }
 
     /// <summary>Throws when the combination cannot be built (anti-rollback needs rollback, as in Kconfig).</summary>

@@ -26,23 +26,17 @@ public sealed class EspDevice
     /// A powered-off device on <paramref name="flash"/>; call <see cref="Reboot"/> to power it on.
     /// </summary>
     /// <param name="flash">The flash chip (bootloader, partition table, otadata, apps).</param>
-    /// <param name="options">Bootloader configuration and eFuse; default: no rollback.</param>
-    /// <exception cref="InvalidOperationException">No image validator: set <see cref="BootOptions.ImageValidator"/>.</exception>
+    /// <param name="options">
+    /// Bootloader configuration and eFuse; default: no rollback. Images are verified with
+    /// <see cref="EspImageValidator.Default"/> unless <see cref="BootOptions.ImageValidator"/> says otherwise.
+    /// </param>
     public static EspDevice Open(IFlash flash, BootOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(flash);
         options ??= new BootOptions();
         options.Validate();
-        var validator = options.ImageValidator ?? DefaultImageValidator
-            ?? throw new InvalidOperationException("no image validator: set BootOptions.ImageValidator (no default policy is configured)");
-        return new EspDevice(flash, options, validator);
+        return new EspDevice(flash, options, options.ImageValidator ?? EspImageValidator.Default);
     }
-
-    /// <summary>
-    /// The policy used when <see cref="BootOptions.ImageValidator"/> is null; null until a real image
-    /// verifier is wired in.
-    /// </summary>
-    public static IAppImageValidator? DefaultImageValidator { get; set; }
 
     /// <summary>The flash chip.</summary>
     public IFlash Flash { get; }
