@@ -29,15 +29,11 @@ internal static class PartitionEntry
         row[SubtypeOffset] = p.Subtype;
         BinaryPrimitives.WriteUInt32LittleEndian(row[AddressOffset..], p.Offset);
         BinaryPrimitives.WriteUInt32LittleEndian(row[SizeOffset..], p.Size);
+        // gen_esp32part packs the name with struct '16s': NUL padded, cut to 16 bytes (even mid-character).
         var label = row.Slice(LabelOffset, LabelLength);
         label.Clear();
-        int n = Encoding.UTF8.GetByteCount(p.Label);
-        if (n > LabelLength)
-        {
-            throw new PartitionTableException($"partition name '{p.Label}' is {n} bytes long; at most {LabelLength} fit");
-        }
-
-        Encoding.UTF8.GetBytes(p.Label, label);
+        byte[] name = Encoding.UTF8.GetBytes(p.Label);
+        name.AsSpan(0, Math.Min(name.Length, LabelLength)).CopyTo(label);
         BinaryPrimitives.WriteUInt32LittleEndian(row[FlagsOffset..], (uint)p.Flags);
     }
 

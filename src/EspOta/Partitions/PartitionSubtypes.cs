@@ -13,6 +13,20 @@ public static class PartitionSubtypes
     public const byte AppOtaMax = 0x1F;
     /// <summary>app/test.</summary>
     public const byte AppTest = 0x20;
+    /// <summary>app/tee_0; tee_N is <c>AppTeeMin + N</c>.</summary>
+    public const byte AppTeeMin = 0x30;
+    /// <summary>app/tee_1.</summary>
+    public const byte AppTeeMax = 0x31;
+    /// <summary>bootloader/primary.</summary>
+    public const byte BootloaderPrimary = 0x00;
+    /// <summary>bootloader/ota (a staging copy for a bootloader update).</summary>
+    public const byte BootloaderOta = 0x01;
+    /// <summary>bootloader/recovery.</summary>
+    public const byte BootloaderRecovery = 0x02;
+    /// <summary>partition_table/primary.</summary>
+    public const byte PartitionTablePrimary = 0x00;
+    /// <summary>partition_table/ota (a staging copy for a table update).</summary>
+    public const byte PartitionTableOta = 0x01;
     /// <summary>data/ota (otadata).</summary>
     public const byte DataOta = 0x00;
     /// <summary>data/phy.</summary>
@@ -35,7 +49,12 @@ public static class PartitionSubtypes
     public const byte DataSpiffs = 0x82;
     /// <summary>data/littlefs.</summary>
     public const byte DataLittleFs = 0x83;
+    /// <summary>data/tee_ota (the TEE's otadata).</summary>
+    public const byte DataTeeOta = 0x90;
 
     /// <summary>Number of OTA app slots ESP-IDF supports (ota_0 … ota_15).</summary>
     public const int OtaSlotCount = 16;
+
+    /// <summary>Number of TEE app slots (tee_0, tee_1).</summary>
+    public const int TeeSlotCount = 2;
 }

@@ -6,15 +6,22 @@ namespace EspOta.Partitions;
 
 /// <summary>
 /// A partition table: the rows in table order, plus whether it carries the MD5 row. Reads and writes
-/// the binary form that <c>gen_esp32part.py</c> writes and the bootloader reads.
+/// the binary form that <c>gen_esp32part.py</c> writes and the bootloader reads; the CSV form and the
+/// tool's checks are in the other parts of this class.
 /// </summary>
 public sealed partial class PartitionTable
 {
     /// <summary>Default flash offset of the table (<c>CONFIG_PARTITION_TABLE_OFFSET</c>).</summary>
     public const uint DefaultOffset = 0x8000;
 
-    /// <summary>Length of the binary table: <c>ESP_PARTITION_TABLE_MAX_LEN</c>.</summary>
+    /// <summary>Length of the binary table: <c>ESP_PARTITION_TABLE_MAX_LEN</c> (the tool's <c>MAX_PARTITION_LENGTH</c>).</summary>
     public const int MaxLength = 0xC00;
+
+    /// <summary>The flash sector the table occupies (the tool's <c>PARTITION_TABLE_SIZE</c>); also the alignment of non-app partitions.</summary>
+    public const int SectorSize = 0x1000;
+
+    /// <summary>Offset alignment of app partitions (and their size alignment under Secure Boot v1).</summary>
+    public const int AppAlignment = 0x10000;
 
     /// <summary>Size of one binary row.</summary>
     public const int EntrySize = PartitionEntry.Size;
@@ -33,7 +40,10 @@ public sealed partial class PartitionTable
     /// <summary>Whether the binary form carries the MD5 row.</summary>
     public bool HasMd5 { get; }
 
-    /// <summary>Most rows that fit in <see cref="MaxLength"/>, leaving room for the MD5 row and the end marker.</summary>
+    /// <summary>
+    /// Most rows that fit: the tool refuses a table whose rows (plus the MD5 row) reach
+    /// <see cref="MaxLength"/>, so 94 with the MD5 row and 95 without.
+    /// </summary>
     public int MaxEntries => MaxLength / EntrySize - (HasMd5 ? 2 : 1);
 
     /// <summary>Rows matching the filter, in table order, like <c>esp_partition_find</c>.</summary>
@@ -47,12 +57,18 @@ public sealed partial class PartitionTable
     public Partition? FindFirst(PartitionType? type = null, byte? subtype = null, string? label = null) =>
         Find(type, subtype, label).FirstOrDefault();
 
-    /// <summary>Writes the binary table: rows, the MD5 row if enabled, 0xFF up to <see cref="MaxLength"/>.</summary>
+    /// <summary>
+    /// Writes the binary table exactly as <c>gen_esp32part.py</c>: rows, the MD5 row if enabled, 0xFF up
+    /// to <see cref="MaxLength"/>. Labels longer than 16 bytes are cut to 16, as the tool's
+    /// <c>struct.pack('16s')</c> does.
+    /// </summary>
+    /// <exception cref="PartitionTableException">the rows do not leave room for the end marker.</exception>
     public byte[] ToBinary()
     {
-        if (Partitions.Count > MaxEntries)
+        int length = (Partitions.Count + (HasMd5 ? 1 : 0)) * EntrySize;
+        if (length >= MaxLength)
         {
-            throw new PartitionTableException($"the table has {Partitions.Count} partitions; at most {MaxEntries} fit in 0x{MaxLength:x} bytes");
+            throw new PartitionTableException($"Binary partition table length ({length}) longer than max");
         }
 
         var bytes = new byte[MaxLength];
@@ -73,57 +89,23 @@ public sealed partial class PartitionTable
     }
 
     /// <summary>
-    /// Reads a binary table: 32-byte rows up to the first all-0xFF row; an <c>EB EB</c> row is the MD5
-    /// row and must match. Throws <see cref="PartitionTableException"/> with the offset of a bad row.
+    /// Reads a binary table with the default options: 32-byte rows up to the first all-0xFF row; an
+    /// <c>EB EB</c> row is the MD5 row and must match. Throws <see cref="PartitionTableException"/> with
+    /// the offset of a bad row. Flag bits other than encrypted/readonly are kept (see the overload that
+    /// reports warnings).
     /// </summary>
-    public static PartitionTable FromBinary(ReadOnlySpan<byte> data)
-    {
-        var rows = new List<Partition>();
-        bool md5 = false;
-        Span<byte> computed = stackalloc byte[16];
-        for (int at = 0; ; at += EntrySize)
-        {
-            if (at + EntrySize > data.Length)
-            {
-                throw new PartitionTableException(
-                    data.Length % EntrySize != 0
-                        ? $"partition table length {data.Length} is not a multiple of {EntrySize}"
-                        : $"partition table has no end marker (an all-0xFF row) within {data.Length} bytes",
-                    at);
-            }
+    public static PartitionTable FromBinary(ReadOnlySpan<byte> data) => FromBinary(data, null, null);
 
-            var row = data.Slice(at, EntrySize);
-            if (!row.ContainsAnyExcept((byte)0xFF))
-            {
-                break;
-            }
-
-            ushort magic = BinaryPrimitives.ReadUInt16LittleEndian(row);
-            if (magic == PartitionEntry.Md5Magic)
-            {
-                MD5.HashData(data[..at], computed);
-                var stored = row[PartitionEntry.Md5HashOffset..];
-                if (!stored.SequenceEqual(computed))
-                {
-                    throw new PartitionTableException(
-                        $"MD5 checksum mismatch at offset 0x{at:x}: stored {Convert.ToHexStringLower(stored)}, computed {Convert.ToHexStringLower(computed)}",
-                        at);
-                }
-
-                md5 = true;
-                continue;
-            }
-
-            if (magic != PartitionEntry.Magic)
-            {
-                throw new PartitionTableException($"invalid magic 0x{magic:x4} at offset 0x{at:x} (expected 0x{PartitionEntry.Magic:x4})", at);
-            }
-
-            rows.Add(PartitionEntry.Read(row, at));
-        }
-
-        return new PartitionTable(rows, md5);
-    }
+    /// <summary>
+    /// Reads a binary table like <c>gen_esp32part.py</c>'s <c>from_binary</c>: 32-byte rows until the
+    /// first all-0xFF row (which must exist); with MD5 enabled an <c>EB EB</c> row must carry the MD5 of
+    /// every entry row before it; unknown flag bits add a warning. No validation (see <see cref="Validate"/>).
+    /// </summary>
+    /// <param name="data">The table bytes (any length; usually 0xC00).</param>
+    /// <param name="options">Only <see cref="PartitionTableOptions.DisableMd5"/> matters here.</param>
+    /// <param name="warnings">Receives the tool's WARNING lines, if not null.</param>
+    public static PartitionTable FromBinary(ReadOnlySpan<byte> data, PartitionTableOptions? options, ICollection<string>? warnings) =>
+        ReadBinary(data, options ?? PartitionTableOptions.Default, ToolLog.Silent(warnings));
 
     /// <summary>Reads the binary table from flash at <paramref name="offset"/>.</summary>
     public static PartitionTable ReadFromFlash(IFlash flash, long offset = DefaultOffset)
@@ -132,5 +114,61 @@ public sealed partial class PartitionTable
         var buffer = new byte[MaxLength];
         flash.Read(offset, buffer);
         return FromBinary(buffer);
+    }
+
+    internal static PartitionTable ReadBinary(ReadOnlySpan<byte> data, PartitionTableOptions options, ToolLog log)
+    {
+        var rows = new List<Partition>();
+        bool sawMd5 = false;
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        Span<byte> digest = stackalloc byte[16];
+        for (int at = 0; at < data.Length; at += EntrySize)
+        {
+            if (data.Length - at < EntrySize)
+            {
+                throw new PartitionTableException("Partition table length must be a multiple of 32 bytes", at);
+            }
+
+            var row = data.Slice(at, EntrySize);
+            if (!row.ContainsAnyExcept((byte)0xFF))
+            {
+                return new PartitionTable(rows, sawMd5);
+            }
+
+            if (!options.DisableMd5 && BinaryPrimitives.ReadUInt16LittleEndian(row) == PartitionEntry.Md5Magic)
+            {
+                // Only the two magic bytes are checked; bytes 2..15 of the MD5 row may hold anything.
+                md5.GetCurrentHash(digest);
+                var stored = row[PartitionEntry.Md5HashOffset..];
+                if (!stored.SequenceEqual(digest))
+                {
+                    throw new PartitionTableException(
+                        $"MD5 checksums don't match! (computed: 0x{Convert.ToHexStringLower(digest)}, parsed: 0xb'{Convert.ToHexStringLower(stored)}')",
+                        at);
+                }
+
+                sawMd5 = true;
+                continue;
+            }
+
+            md5.AppendData(row);
+
+            // The tool decodes the name before it looks at the magic.
+            var partition = PartitionEntry.Read(row, at);
+            if (BinaryPrimitives.ReadUInt16LittleEndian(row) != PartitionEntry.Magic)
+            {
+                throw new PartitionTableException($"Invalid magic bytes ({PythonText.BytesRepr(row[..2])}) for partition definition", at);
+            }
+
+            uint unknown = (uint)partition.Flags & ~(uint)(PartitionFlags.Encrypted | PartitionFlags.ReadOnly);
+            if (unknown != 0)
+            {
+                log.Warn($"WARNING: Partition definition had unknown flag(s) 0x{unknown:x8}. Newer binary format?");
+            }
+
+            rows.Add(partition);
+        }
+
+        throw new PartitionTableException("Partition table is missing an end-of-table marker", data.Length);
     }
 }
