@@ -39,6 +39,8 @@ public static class EspOtaCli
         root.Subcommands.Add(PartitionsCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(FirmwareCommand.Create(context));
+        root.Subcommands.Add(DeviceCommand.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
         return root;
     }
 }
