@@ -37,6 +37,10 @@ public static class EspOtaCli
     {
         var root = new RootCommand("esp-ota: ESP-IDF OTA tools — partition tables, app images, otadata, OTA updates.");
         root.Subcommands.Add(PartitionsCommand.Create(context));
+        root.Subcommands.Add(ImageCommand.Create(context));
+        root.Subcommands.Add(FlashCommand.Create(context));
+        root.Subcommands.Add(OtaDataCommand.Create(context));
+        root.Subcommands.Add(OtaCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(FirmwareCommand.Create(context));
         root.Subcommands.Add(DeviceCommand.Create(context));

@@ -162,7 +162,7 @@ public sealed class AppImageBuilder
         var drom = new byte[Align4(AppDescription.Size + PayloadLength)];
         (Description with { Magic = AppDescription.MagicWord }).WriteTo(drom);
         FillPayload(drom.AsSpan(AppDescription.Size, PayloadLength), PayloadSeed);
-        segments.Add((Chip.DromMap.Start + 0x20, drom));
+        segments.Add((Chip.AppDescriptionAddress, drom));
 
         // Flash-mapped segments must sit at a file offset congruent to their address modulo the
         // MMU page (verify_segment_header); elf2image fills the gap with a padding segment.

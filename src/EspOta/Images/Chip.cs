@@ -355,6 +355,26 @@ public sealed class Chip
     /// <summary>esptool's <c>is_flash_addr</c>: <c>elf2image</c> aligns such a segment to a 64 KiB page.</summary>
     public bool IsFlashAddress(uint address) => IromMap.Contains(address) || DromMap.Contains(address);
 
+    /// <summary>
+    /// Where ESP-IDF links <c>esp_app_desc_t</c>: 0x20 past the start of the flash-mapped data region
+    /// (<c>SOC_DROM_LOW</c>; on chips with one unified flash window, the start of that window).
+    /// </summary>
+    public uint AppDescriptionAddress
+    {
+        get
+        {
+            foreach (var r in _mappedRanges)
+            {
+                if (r.Contains(DromMap.Start))
+                {
+                    return r.Start + 0x20;
+                }
+            }
+
+            return _mappedRanges[0].Start + 0x20;
+        }
+    }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 

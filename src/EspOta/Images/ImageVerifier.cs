@@ -22,6 +22,11 @@ public static class ImageVerifier
     /// <summary>Verifies an image held in memory (the span's length is the space available).</summary>
     public static ImageVerification Verify(ReadOnlySpan<byte> image, ImageVerifyOptions? options = null)
     {
+        if (options?.MaxLength is { } max && max >= 0 && max < image.Length)
+        {
+            image = image[..(int)max];
+        }
+
         var source = new SpanImageSource(image);
         return Run(ref source, options ?? ImageVerifyOptions.Default, options?.MaxLength);
     }
@@ -277,6 +282,12 @@ public static class ImageVerifier
                     imageLength + got, $"the SHA-256 digest at 0x{imageLength:x} is cut off after {got} bytes");
             }
 
+            if (limit is { } lim3 && imageLength + ImageDigest.Length > lim3)
+            {
+                return state.Fail(ImageCheck.ImageLength, imageLength,
+                    $"Image length {imageLength + ImageDigest.Length} doesn't fit in partition length {lim3}");
+            }
+
             var calculated = sha.GetCurrentHash();
             state.Digest = new ImageDigest(stored.ToArray(), calculated, imageLength);
             sha.AppendData(stored);
@@ -291,6 +302,11 @@ public static class ImageVerifier
         }
         else
         {
+            if (limit is { } lim4 && imageLength > lim4)
+            {
+                return state.Fail(ImageCheck.ImageLength, imageLength - 1, $"Image length {imageLength} doesn't fit in partition length {lim4}");
+            }
+
             state.ImageLength = imageLength;
             state.Sha256 = sha.GetHashAndReset();
         }

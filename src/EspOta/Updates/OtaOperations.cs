@@ -269,6 +269,37 @@ public sealed class OtaOperations
             ?? throw new EspException(EspError.NotFound, $"esp_ota_get_partition_description: no app description (magic 0x{AppDescription.MagicWord:x8}) in {partition.Label}");
     }
 
+    /// <summary><c>esp_app_get_description</c> (formerly <c>esp_ota_get_app_description</c>): the running app's description.</summary>
+    public AppDescription GetAppDescription() => GetPartitionDescription(_running);
+
+    /// <summary>
+    /// <c>esp_app_get_elf_sha256</c>: the first <paramref name="maxCharacters"/> hex digits of the running
+    /// app's ELF SHA-256 (the C function fills a buffer of <c>size</c> bytes with <c>size - 1</c> digits).
+    /// </summary>
+    public string GetAppElfSha256(int maxCharacters = 64)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCharacters);
+        string hex = Convert.ToHexStringLower(GetAppDescription().AppElfSha256.Span);
+        return hex[..Math.Min(maxCharacters, hex.Length)];
+    }
+
+    /// <summary>
+    /// <c>esp_ota_get_bootloader_description</c>: the <c>esp_bootloader_desc_t</c> at offset 0x20 of the
+    /// bootloader, read from <paramref name="bootloaderPartition"/> or, when null, from
+    /// <paramref name="bootloaderOffset"/> (<c>CONFIG_BOOTLOADER_OFFSET_IN_FLASH</c>: 0x0, or 0x1000 on ESP32/ESP32-S2).
+    /// </summary>
+    /// <exception cref="EspException"><see cref="EspError.NotFound"/> when the magic byte is not there.</exception>
+    public BootloaderDescription GetBootloaderDescription(Partition? bootloaderPartition = null, uint bootloaderOffset = 0)
+    {
+        long address = (bootloaderPartition?.Offset ?? bootloaderOffset) + AppDescription.ImageOffset;
+        var buffer = new byte[BootloaderDescription.Size];
+        _flash.Read(address, buffer);
+        var description = BootloaderDescription.Read(buffer);
+        return description.HasValidMagic
+            ? description
+            : throw new EspException(EspError.NotFound, $"no bootloader description (magic 0x{BootloaderDescription.MagicByte:x2}) at 0x{address:x}");
+    }
+
     /// <summary>
     /// <c>esp_ota_mark_app_valid_cancel_rollback</c>: marks the active otadata entry VALID (it is not
     /// compared with the running partition); with anti-rollback, then raises eFuse to the running app's secure_version.

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Text.Json;
+using EspOta.Device;
+using EspOta.Partitions;
+using Spectre.Console;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary><c>esp-ota flash build|boot</c>: whole flash images (esptool merge_bin, the 2nd-stage bootloader).</summary>
+internal static class FlashCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("flash", "Build whole flash images and see which app they boot.");
+        command.Subcommands.Add(CreateBuild(context));
+        command.Subcommands.Add(CreateBoot(context));
+        return command;
+    }
+
+    private static Command CreateBuild(CliContext context)
+    {
+        var partitions = new Option<FileInfo>("--partitions", "-p") { Description = "Partition table: CSV or binary.", Required = true };
+        var bootloader = new Option<FileInfo?>("--bootloader", "-b") { Description = "Second-stage bootloader binary." };
+        var bootloaderOffset = new Option<string>("--bootloader-offset") { Description = "Where the bootloader goes (0x0 on most chips, 0x1000 on ESP32/ESP32-S2).", DefaultValueFactory = _ => "0x0" };
+        var tableOffset = new Option<string>("--table-offset") { Description = "Offset of the partition table.", DefaultValueFactory = _ => "0x8000" };
+        var apps = new Option<string[]>("--app", "-a") { Description = "label=file: an image written at the start of a partition (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var flashSize = new Option<string>("--flash-size") { Description = "Size of the flash image.", DefaultValueFactory = _ => "4MB" };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The flash image to write.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var build = new Command("build", "Bootloader + partition table + erased otadata + app images in one flash image (esptool merge_bin).")
+        {
+            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json,
+        };
+        build.SetAction(parse =>
+        {
+            long size = FlashImageFiles.ParseSize(parse.GetValue(flashSize)!);
+            long tableAt = FlashImageFiles.ParseSize(parse.GetValue(tableOffset)!);
+            var tableFile = parse.GetRequiredValue(partitions);
+            var conversion = PartitionTableConverter.Convert(File.ReadAllBytes(tableFile.FullName), new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
+            var table = conversion.Table;
+            var image = new byte[size];
+            image.AsSpan().Fill(0xFF);
+            var written = new List<(string What, long Offset, int Length)>();
+
+            void Place(string what, long offset, byte[] data, long room)
+            {
+                if (data.Length > room || offset + data.Length > size)
+                {
+                    throw new UsageException($"{what} is {data.Length} (0x{data.Length:x}) bytes; only 0x{Math.Min(room, size - offset):x} fit at 0x{offset:x}");
+                }
+
+                data.CopyTo(image, offset);
+                written.Add((what, offset, data.Length));
+            }
+
+            if (parse.GetValue(bootloader) is { } bl)
+            {
+                long at = FlashImageFiles.ParseSize(parse.GetValue(bootloaderOffset)!);
+                Place("bootloader", at, File.ReadAllBytes(bl.FullName), tableAt - at);
+            }
+
+            Place("partition-table", tableAt, table.ToBinary(), PartitionTable.MaxLength);
+            foreach (string spec in parse.GetValue(apps) ?? [])
+            {
+                int eq = spec.IndexOf('=');
+                if (eq <= 0 || eq == spec.Length - 1)
+                {
+                    throw new UsageException($"--app expects label=file, got '{spec}'");
+                }
+
+                var partition = FlashImageFiles.RequirePartition(table, spec[..eq]);
+                Place(partition.Label, partition.Offset, File.ReadAllBytes(spec[(eq + 1)..]), partition.Size);
+            }
+
+            var target = parse.GetRequiredValue(output);
+            File.WriteAllBytes(target.FullName, image);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
+            }
+            else
+            {
+                var grid = new Table().AddColumns("Written", "Offset", "Length");
+                foreach (var w in written)
+                {
+                    grid.AddRow(Markup.Escape(w.What), $"0x{w.Offset:x}", $"0x{w.Length:x}");
+                }
+
+                context.Console.Write(grid);
+                context.Console.WriteLine($"{target.FullName}: 0x{size:x} bytes, otadata erased");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return build;
+    }
+
+    private static Command CreateBoot(CliContext context)
+    {
+        var input = new Argument<FileInfo>("image") { Description = "A whole flash image." };
+        var bootOptions = new FlashImageFiles.BootOptionSet();
+        var writeBack = new Option<bool>("--write-back") { Description = "Keep the bootloader's otadata writes (PENDING_VERIFY, ABORTED, initial seq) in the file." };
+        var factoryReset = new Option<string[]>("--factory-reset") { Description = "Boot with the factory-reset pin held, erasing otadata and these data partitions.", Arity = ArgumentArity.ZeroOrMore };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var boot = new Command("boot", "Run the second-stage bootloader on a flash image: which app boots, and why.") { input, writeBack, factoryReset, json };
+        bootOptions.AddTo(boot);
+        boot.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var flash = FlashImageFiles.Load(file);
+            long length = file.Length;
+            var options = bootOptions.Read(parse);
+            var reset = parse.GetResult(factoryReset) is not null;
+            if (reset)
+            {
+                options = options with { FactoryReset = true, FactoryResetErasesOtaData = true, FactoryResetDataPartitions = parse.GetValue(factoryReset) ?? [] };
+            }
+
+            var device = EspDevice.Open(flash, options);
+            var result = device.Reboot(factoryResetPinHeld: reset);
+            if (parse.GetValue(writeBack))
+            {
+                FlashImageFiles.Save(file, flash, length);
+            }
+
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = options.Efuse.Version }, FlashImageFiles.Json));
+            }
+            else
+            {
+                foreach (string step in result.Steps)
+                {
+                    context.Console.WriteLine("  " + step);
+                }
+
+                context.Console.WriteLine(result.Booted is { } p
+                    ? $"boots {p.Label} at 0x{p.Offset:x}{(result.App is { } app ? $": {app.ProjectName} {app.Version} (secure_version {app.SecureVersion})" : "")}"
+                    : "no bootable app: the bootloader resets");
+            }
+
+            return result.IsReset ? ExitCodes.Failure : ExitCodes.Ok;
+        });
+        return boot;
+    }
+}

@@ -1,0 +1,238 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EspOta.Images;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary><c>esp-ota image …</c>: <c>esptool.py image_info</c>, ESP-IDF's image verification, and an app image builder.</summary>
+internal static class ImageCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("image", "Read, verify and build app images (esptool.py image_info, esp_image_verify, elf2image).");
+        command.Subcommands.Add(CreateInfo(context));
+        command.Subcommands.Add(CreateVerify(context));
+        command.Subcommands.Add(CreateBuild(context));
+        return command;
+    }
+
+    private static Option<string?> ChipOption(string description) => new("--chip") { Description = description };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Write one JSON object to stdout." };
+
+    private static Chip? ResolveChip(string? name)
+    {
+        if (name is null || name.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return Chip.TryFromName(name, out var chip)
+            ? chip
+            : throw new UsageException($"unknown chip '{name}' (one of: {string.Join(", ", Chip.All.Select(c => c.Name))})");
+    }
+
+    private static Command CreateInfo(CliContext context)
+    {
+        var input = new Argument<FileInfo>("image") { Description = "An app or bootloader image (.bin)." };
+        var chipOption = ChipOption("Chip to parse for (default: from the image's chip id, as --chip auto).");
+        var json = JsonOption();
+        var info = new Command("info", "Show an image like esptool.py image_info --version 2.") { input, chipOption, json };
+        info.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var bytes = File.ReadAllBytes(file.FullName);
+            var chip = ResolveChip(parse.GetValue(chipOption)) ?? AppImage.DetectChip(bytes);
+            AppImage image;
+            try
+            {
+                image = AppImage.Parse(bytes, chip);
+            }
+            catch (ImageFormatException ex) when (parse.GetValue(json))
+            {
+                context.Out.WriteLine(ImageInfoJson.Error(chip.Name, bytes, ex).ToJsonString(Indented));
+                return ExitCodes.Failure;
+            }
+
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(ImageInfoJson.Build(image).ToJsonString(Indented));
+            }
+            else
+            {
+                ImageInfoText.Write(context.Out, image, chip.Name);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return info;
+    }
+
+    private static Command CreateVerify(CliContext context)
+    {
+        var input = new Argument<FileInfo>("image") { Description = "An app image (.bin)." };
+        var chipOption = ChipOption("The chip the image must be for (default: any chip ESP-IDF knows).");
+        var revision = new Option<ushort?>("--chip-revision") { Description = "Chip revision (major*100+minor) to check the image's window against." };
+        var bootloader = new Option<bool>("--bootloader") { Description = "Verify as a bootloader image." };
+        var json = JsonOption();
+        var verify = new Command("verify", "Verify an image as ESP-IDF's esp_image_verify does (exit 1 if invalid).")
+        {
+            input, chipOption, revision, bootloader, json,
+        };
+        verify.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var options = new ImageVerifyOptions
+            {
+                ExpectedChip = ResolveChip(parse.GetValue(chipOption)),
+                ChipRevision = parse.GetValue(revision),
+                IsBootloader = parse.GetValue(bootloader),
+            };
+            ImageVerification result;
+            using (var stream = File.OpenRead(file.FullName))
+            {
+                result = ImageVerifier.Verify(stream, options);
+            }
+
+            if (parse.GetValue(json))
+            {
+                var node = new JsonObject
+                {
+                    ["valid"] = result.IsValid,
+                    ["failed_check"] = result.FailedCheck?.ToString(),
+                    ["failure_offset"] = result.FailureOffset,
+                    ["message"] = result.FailureMessage,
+                    ["esp_err"] = result.IsValid ? null : result.Error.GetName(),
+                    ["chip"] = result.Chip?.Name,
+                    ["image_length"] = result.ImageLength,
+                    ["sha256"] = result.Sha256.IsEmpty ? null : Convert.ToHexStringLower(result.Sha256.Span),
+                    ["app_desc"] = result.AppDescription is { } a
+                        ? new JsonObject { ["project_name"] = a.ProjectName, ["version"] = a.Version, ["secure_version"] = a.SecureVersion, ["idf_ver"] = a.IdfVersion }
+                        : null,
+                };
+                context.Out.WriteLine(node.ToJsonString(Indented));
+            }
+            else if (result.IsValid)
+            {
+                context.Out.WriteLine($"{file.Name}: valid {result.Chip?.Name} image, {result.ImageLength} bytes, sha256 {Convert.ToHexStringLower(result.Sha256.Span)}");
+                if (result.AppDescription is { } a)
+                {
+                    context.Out.WriteLine($"  project {a.ProjectName}, version {a.Version}, secure_version {a.SecureVersion}, ESP-IDF {a.IdfVersion}");
+                }
+            }
+            else
+            {
+                context.Out.WriteLine($"{file.Name}: invalid: {result.FailedCheck} at offset 0x{result.FailureOffset:x}: {result.FailureMessage}");
+            }
+
+            return result.IsValid ? ExitCodes.Ok : ExitCodes.Failure;
+        });
+        return verify;
+    }
+
+    private static Command CreateBuild(CliContext context)
+    {
+        var chipOption = new Option<string>("--chip") { Description = "Target chip (esp32, esp32s3, esp32c6 …).", Required = true };
+        var project = new Option<string>("--project") { Description = "Project name in esp_app_desc_t.", DefaultValueFactory = _ => "app" };
+        var version = new Option<string>("--version") { Description = "App version string.", DefaultValueFactory = _ => "1.0.0" };
+        var secure = new Option<uint>("--secure-version") { Description = "Anti-rollback secure_version." };
+        var size = new Option<string?>("--size") { Description = "Pad with 0xFF to this total size (e.g. 1M, 64K, 0x20000)." };
+        var payload = new Option<string?>("--payload") { Description = "Bytes of deterministic payload in the DROM segment (e.g. 100K)." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the image.", Required = true };
+        var json = JsonOption();
+        var build = new Command("build", "Build an ESP-IDF-style app image (app description at 0x20, SHA-256 appended).")
+        {
+            chipOption, project, version, secure, size, payload, output, json,
+        };
+        build.SetAction(parse =>
+        {
+            var chip = ResolveChip(parse.GetRequiredValue(chipOption)) ?? throw new UsageException("--chip auto is not valid for build");
+            if (!chip.HasExtendedHeader)
+            {
+                throw new UsageException($"cannot build {chip.Name} images");
+            }
+
+            var builder = new AppImageBuilder(chip)
+                .WithProject(parse.GetValue(project) ?? "app")
+                .WithVersion(parse.GetValue(version) ?? "1.0.0")
+                .WithSecureVersion(parse.GetValue(secure));
+            if (parse.GetValue(payload) is { } p)
+            {
+                builder.WithPayload(checked((int)ParseSize(p, "--payload")));
+            }
+
+            if (parse.GetValue(size) is { } s)
+            {
+                builder.PadTo(ParseSize(s, "--size"));
+            }
+
+            byte[] image;
+            try
+            {
+                image = builder.Build();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new UsageException(ex.Message);
+            }
+
+            var file = parse.GetRequiredValue(output);
+            File.WriteAllBytes(file.FullName, image);
+            var verification = ImageVerifier.Verify(image, new ImageVerifyOptions { ExpectedChip = chip });
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(new JsonObject
+                {
+                    ["path"] = file.FullName,
+                    ["chip"] = chip.Name,
+                    ["file_size"] = image.Length,
+                    ["image_length"] = verification.ImageLength,
+                    ["sha256"] = Convert.ToHexStringLower(verification.Sha256.Span),
+                    ["valid"] = verification.IsValid,
+                }.ToJsonString(Indented));
+            }
+            else
+            {
+                context.Out.WriteLine($"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes (image {verification.ImageLength} bytes), sha256 {Convert.ToHexStringLower(verification.Sha256.Span)}");
+            }
+
+            return verification.IsValid ? ExitCodes.Ok : ExitCodes.Failure;
+        });
+        return build;
+    }
+
+    private static long ParseSize(string text, string option)
+    {
+        var t = text.Trim();
+        long multiplier = 1;
+        if (t.EndsWith("MB", StringComparison.OrdinalIgnoreCase) || t.EndsWith("KB", StringComparison.OrdinalIgnoreCase))
+        {
+            t = t[..^1];
+        }
+
+        if (t.EndsWith('M') || t.EndsWith('m'))
+        {
+            multiplier = 1024 * 1024;
+            t = t[..^1];
+        }
+        else if (t.EndsWith('K') || t.EndsWith('k'))
+        {
+            multiplier = 1024;
+            t = t[..^1];
+        }
+
+        bool ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? long.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            : long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (!ok || value < 0)
+        {
+            throw new UsageException($"{option}: '{text}' is not a size (e.g. 1M, 64K, 0x20000)");
+        }
+
+        return checked(value * multiplier);
+    }
+}

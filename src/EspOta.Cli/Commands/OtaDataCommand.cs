@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Text.Json;
+using EspOta.Boot;
+using EspOta.Flash;
+using EspOta.OtaData;
+using EspOta.Partitions;
+using EspOta.Updates;
+using Spectre.Console;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary><c>esp-ota otadata show|switch|erase</c>: otatool.py's read_otadata, switch_ota_partition, erase_otadata.</summary>
+internal static class OtaDataCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("otadata", "Read and change the OTA data partition of a flash image (otatool.py).");
+        command.Subcommands.Add(CreateShow(context));
+        command.Subcommands.Add(CreateSwitch(context));
+        command.Subcommands.Add(CreateErase(context));
+        return command;
+    }
+
+    private static Command CreateShow(CliContext context)
+    {
+        var input = new Argument<FileInfo>("image") { Description = "A whole flash image." };
+        var bootOptions = new FlashImageFiles.BootOptionSet();
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var show = new Command("show", "Show both otadata copies, the active one and the partition it selects.") { input, json };
+        bootOptions.AddTo(show);
+        show.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var flash = FlashImageFiles.Load(file);
+            var options = bootOptions.Read(parse);
+            var (table, otaData, ota) = Open(flash, options);
+            var entries = otaData.ReadBoth();
+            int active = OtaDataPartition.ActiveIndex(entries);
+            int count = ota.GetAppPartitionCount();
+            var boot = ota.GetBootPartition();
+            var copies = entries.Select((e, i) => new
+            {
+                copy = i,
+                address = otaData.SectorAddress(i),
+                sequence = e.Sequence,
+                state = (uint)e.State,
+                stateName = OtaSelectEntry.StateName(e.State),
+                crc = e.Crc,
+                crcValid = e.IsCrcValid,
+                valid = e.IsValid,
+                active = i == active,
+                slot = count > 0 && e.Sequence != OtaSelectEntry.EmptySequence ? $"ota_{e.SlotIndex(count)}" : null,
+                raw = Convert.ToHexStringLower(e.ToArray()),
+            }).ToArray();
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, otadata = otaData.Partition.Label, otaSlots = count, activeCopy = active, bootPartition = boot?.Label, copies }, FlashImageFiles.Json));
+                return ExitCodes.Ok;
+            }
+
+            var grid = new Table().AddColumns("Copy", "Address", "Seq", "State", "CRC", "Valid", "Selects");
+            foreach (var c in copies)
+            {
+                grid.AddRow(
+                    c.active ? $"{c.copy} (active)" : c.copy.ToString(),
+                    $"0x{c.address:x}",
+                    $"0x{c.sequence:x8}",
+                    c.stateName,
+                    $"0x{c.crc:x8}{(c.crcValid ? "" : " (bad)")}",
+                    c.valid ? "yes" : "no",
+                    c.slot ?? "-");
+            }
+
+            context.Console.Write(grid);
+            context.Console.WriteLine($"{count} OTA slot(s); boot partition per otadata: {boot?.Label ?? "none"}");
+            return ExitCodes.Ok;
+        });
+        return show;
+    }
+
+    private static Command CreateSwitch(CliContext context)
+    {
+        var slot = new Argument<string>("slot") { Description = "factory, ota_N, N, or a partition label." };
+        var input = new Argument<FileInfo>("image") { Description = "A whole flash image (changed in place)." };
+        var noValidate = new Option<bool>("--no-validate") { Description = "Do not verify the app image first (otatool.py does not)." };
+        var bootOptions = new FlashImageFiles.BootOptionSet();
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var command = new Command("switch", "Make a partition boot next, as esp_ota_set_boot_partition does.") { slot, input, noValidate, json };
+        bootOptions.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var flash = FlashImageFiles.Load(file);
+            var options = bootOptions.Read(parse);
+            var (table, otaData, ota) = Open(flash, options);
+            string name = parse.GetRequiredValue(slot);
+            var target = int.TryParse(name, out int n)
+                ? table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + n)) ?? throw new UsageException($"no ota_{n} partition")
+                : FlashImageFiles.RequirePartition(table, name);
+            ota.SetBootPartition(target, validate: !parse.GetValue(noValidate));
+            FlashImageFiles.Save(file, flash, file.Length);
+            var entries = otaData.ReadBoth();
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, switchedTo = target.Label, bootPartition = ota.GetBootPartition()?.Label, copies = entries.Select(e => Convert.ToHexStringLower(e.ToArray())) }, FlashImageFiles.Json));
+            }
+            else
+            {
+                context.Console.WriteLine($"{target.Label} now boots next (otadata: {entries[0]} | {entries[1]})");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateErase(CliContext context)
+    {
+        var input = new Argument<FileInfo>("image") { Description = "A whole flash image (changed in place)." };
+        var bootOptions = new FlashImageFiles.BootOptionSet();
+        var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var command = new Command("erase", "Erase the otadata partition: the factory app (or ota_0) boots next.") { input, json };
+        bootOptions.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(input);
+            var flash = FlashImageFiles.Load(file);
+            var (_, otaData, _) = Open(flash, bootOptions.Read(parse));
+            otaData.EraseAll();
+            FlashImageFiles.Save(file, flash, file.Length);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, erased = otaData.Partition.Label, offset = otaData.Partition.Offset, size = otaData.Partition.Size }, FlashImageFiles.Json));
+            }
+            else
+            {
+                context.Console.WriteLine($"erased {otaData.Partition.Label} (0x{otaData.Partition.Offset:x}+0x{otaData.Partition.Size:x})");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The table, the otadata partition and the OTA API over an image that is not running; the API's
+    /// "running partition" is only a placeholder (none of the calls used here look at it).
+    /// </summary>
+    private static (PartitionTable Table, OtaDataPartition OtaData, OtaOperations Ota) Open(MemoryFlash flash, BootOptions options)
+    {
+        var table = FlashImageFiles.ReadTable(flash, options.PartitionTableOffset);
+        var otaPartition = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)
+            ?? throw new EspException(EspError.NotFound, "the partition table has no otadata (data/ota) partition");
+        var anyApp = table.Partitions.FirstOrDefault(p => p.IsApp)
+            ?? throw new EspException(EspError.NotFound, "the partition table has no app partition");
+        var ota = new OtaOperations(flash, table, anyApp, options, options.ImageValidator ?? EspImageValidator.Default);
+        return (table, new OtaDataPartition(flash, otaPartition), ota);
+    }
+}

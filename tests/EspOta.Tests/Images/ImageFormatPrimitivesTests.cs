@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Text;
+using EspOta.Images;
+
+namespace EspOta.Tests.Images;
+
+/// <summary>Known answers for the checksum homes and the small codecs.</summary>
+public sealed class ImageFormatPrimitivesTests
+{
+    [Fact]
+    public void Crc32_CheckString_KnownAnswer() =>
+        Assert.Equal(0xCBF43926u, Crc32.Compute(Encoding.ASCII.GetBytes("123456789")));
+
+    [Fact]
+    public void Crc32_Append_SameAsWhole()
+    {
+        var data = Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)).ToArray();
+        Assert.Equal(Crc32.Compute(data), Crc32.Append(Crc32.Compute(data.AsSpan(0, 333)), data.AsSpan(333)));
+    }
+
+    [Fact]
+    public void ImageChecksum_AnyLength_EqualsByteXor()
+    {
+        var rng = new Random(20261124);
+        for (int n = 0; n < 600; n += 7)
+        {
+            var data = new byte[n];
+            rng.NextBytes(data);
+            byte expected = 0xEF;
+            foreach (var b in data)
+            {
+                expected ^= b;
+            }
+
+            Assert.Equal(expected, ImageChecksum.Compute(data));
+        }
+    }
+
+    [Theory]
+    [InlineData(0x18, 0x1F)]
+    [InlineData(0x1F, 0x1F)]
+    [InlineData(0x20, 0x2F)]
+    public void ImageChecksum_Offset_SitsAtFifteenModSixteen(long end, long offset) =>
+        Assert.Equal(offset, ImageChecksum.OffsetAfter(end));
+
+    [Fact]
+    public void Headers_RoundTrip_ByteForByte()
+    {
+        var bytes = Enumerable.Range(0, 24).Select(i => (byte)(i * 37 + 1)).ToArray();
+        var common = ImageHeader.Read(bytes);
+        var ext = ExtendedImageHeader.Read(bytes.AsSpan(8));
+        var written = new byte[24];
+        common.WriteTo(written);
+        ext.WriteTo(written.AsSpan(8));
+        Assert.Equal(bytes, written);
+    }
+
+    [Fact]
+    public void SignatureBlock_ValidCrc_CountsConsecutiveBlocks()
+    {
+        var sector = Enumerable.Repeat((byte)0xFF, SignatureBlock.SectorSize).ToArray();
+        for (int i = 0; i < 2; i++)
+        {
+            var block = sector.AsSpan(i * SignatureBlock.Size, SignatureBlock.Size);
+            block.Clear();
+            block[0] = SignatureBlock.MagicByte;
+            block[1] = SignatureBlock.VersionEcdsa;
+            block[36] = 2;
+            BinaryPrimitives.WriteUInt32LittleEndian(block[1196..], Crc32.Compute(block[..1196]));
+        }
+
+        var blocks = SignatureBlock.ReadValidBlocks(sector);
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal("ECDSA", blocks[0].Scheme);
+        Assert.Equal((byte)2, blocks[0].CurveId);
+        sector[5] ^= 1;
+        Assert.Empty(SignatureBlock.ReadValidBlocks(sector));
+    }
+
+    [Fact]
+    public void BootloaderDescription_Fields_AtTheirOffsets()
+    {
+        var raw = new byte[80];
+        raw[0] = 0x50;
+        raw[3] = 7;
+        BinaryPrimitives.WriteUInt32LittleEndian(raw.AsSpan(4), 3);
+        Encoding.ASCII.GetBytes("v5.5.5").CopyTo(raw, 8);
+        Encoding.ASCII.GetBytes("Nov 24 2026 06:00:00").CopyTo(raw, 40);
+        var d = BootloaderDescription.Read(raw);
+        Assert.True(d.HasValidMagic);
+        Assert.Equal((byte)7, d.SecureVersion);
+        Assert.Equal(3u, d.Version);
+        Assert.Equal("v5.5.5", d.IdfVersion);
+        Assert.Equal("Nov 24 2026 06:00:00", d.DateTime);
+    }
+}
