@@ -21,6 +21,8 @@ public enum ImageCheck
     SegmentMapping,
     /// <summary>A RAM segment would load outside the chip's DRAM/IRAM/RTC memory (<c>verify_load_addresses</c>).</summary>
     LoadAddress,
+    /// <summary>The chip's eFuse block revision is outside the app description's min/max window (<c>bootloader_common_check_efuse_blk_validity</c>; not on the ESP32).</summary>
+    EfuseBlockRevision,
     /// <summary>The image does not fit in the partition (or the given maximum length).</summary>
     ImageLength,
     /// <summary>The XOR checksum does not match (<c>process_checksum</c>).</summary>

@@ -49,7 +49,7 @@ public sealed record ImageVerification
     public EspError Error => FailedCheck switch
     {
         null => EspError.Ok,
-        ImageCheck.ChipId or ImageCheck.ChipRevision or ImageCheck.AppDescription => EspError.Fail,
+        ImageCheck.ChipId or ImageCheck.ChipRevision or ImageCheck.AppDescription or ImageCheck.EfuseBlockRevision => EspError.Fail,
         _ => EspError.ImageInvalid,
     };
 

@@ -226,6 +226,25 @@ public static class ImageVerifier
                 return state.Fail(ImageCheck.LoadAddress, position, $"segment {i} 0x{load:x8}-0x{(ulong)load + length:x8} invalid: bad load address range");
             }
 
+            // process_segment_data reads the window from segment 0 whatever its magic (esp_image_format.c).
+            if (i == 0 && headBytes >= AppDescription.MaxEfuseBlockRevisionOffset + 2 && chip != Chip.Esp32
+                && options.EfuseBlockRevision is { } blockRevision)
+            {
+                ushort minBlock = BinaryPrimitives.ReadUInt16LittleEndian(descriptionBytes[AppDescription.MinEfuseBlockRevisionOffset..]);
+                ushort maxBlock = BinaryPrimitives.ReadUInt16LittleEndian(descriptionBytes[AppDescription.MaxEfuseBlockRevisionOffset..]);
+                if (minBlock is not 0 and not 0xFFFF && blockRevision < minBlock)
+                {
+                    return state.Fail(ImageCheck.EfuseBlockRevision, dataOffset + AppDescription.MinEfuseBlockRevisionOffset,
+                        $"Image requires efuse blk rev >= v{minBlock / 100}.{minBlock % 100}, but chip is v{blockRevision / 100}.{blockRevision % 100}");
+                }
+
+                if (maxBlock is not 0 and not 0xFFFF && blockRevision > maxBlock)
+                {
+                    return state.Fail(ImageCheck.EfuseBlockRevision, dataOffset + AppDescription.MaxEfuseBlockRevisionOffset,
+                        $"Image requires efuse blk rev <= v{maxBlock / 100}.{maxBlock % 100}, but chip is v{blockRevision / 100}.{blockRevision % 100}");
+                }
+            }
+
             long remaining = length - headBytes;
             while (remaining > 0)
             {

@@ -15,6 +15,9 @@ public sealed record ImageVerifyOptions
     /// <summary>The chip's revision (major*100+minor) to check the image's min/max window against; null skips the check.</summary>
     public ushort? ChipRevision { get; init; }
 
+    /// <summary>The chip's eFuse block revision (major*100+minor) to check the app description's window against; null skips the check.</summary>
+    public ushort? EfuseBlockRevision { get; init; }
+
     /// <summary>Verify as a bootloader image: no maximum-revision check, no SHA-256 check (non-secure-boot ESP-IDF), no app description.</summary>
     public bool IsBootloader { get; init; }
 

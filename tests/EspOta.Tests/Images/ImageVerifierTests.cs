@@ -161,6 +161,22 @@ public sealed class ImageVerifierTests
         Assert.Equal(ImageCheck.AppDescription, ImageVerifier.Verify(esp32, new ImageVerifyOptions { RequireAppDescription = true }).FailedCheck);
     }
 
+    [Theory]
+    [InlineData(100, 199, 99, false)]
+    [InlineData(100, 199, 100, true)]
+    [InlineData(100, 199, 200, false)]
+    [InlineData(0, 0xFFFF, 5000, true)]
+    public void Verify_EfuseBlockWindow_AsBootloaderCommon(ushort min, ushort max, ushort revision, bool valid)
+    {
+        var bytes = Image(Chip.Esp32C3, b => b.WithDescription(b.Description with { MinEfuseBlockRevisionFull = min, MaxEfuseBlockRevisionFull = max }));
+        var result = ImageVerifier.Verify(bytes, new ImageVerifyOptions { EfuseBlockRevision = revision });
+        Assert.Equal(valid ? null : ImageCheck.EfuseBlockRevision, result.FailedCheck);
+
+        // The ESP32 has no eFuse block version to check.
+        var esp32 = Image(Chip.Esp32, b => b.WithDescription(b.Description with { MinEfuseBlockRevisionFull = min, MaxEfuseBlockRevisionFull = max }));
+        Assert.True(ImageVerifier.Verify(esp32, new ImageVerifyOptions { EfuseBlockRevision = revision }).IsValid);
+    }
+
     [Fact]
     public void Verify_RamSegmentOutsideMemory_LoadAddress()
     {
