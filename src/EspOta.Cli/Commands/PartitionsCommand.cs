@@ -230,15 +230,16 @@ internal static class PartitionsCommand
     {
         private static readonly string[] FlashSizes = ["1MB", "2MB", "4MB", "8MB", "16MB", "32MB", "64MB", "128MB"];
 
-        private readonly Option<string> _offset = new("--offset", "-o") { Description = "Offset of the partition table.", DefaultValueFactory = _ => "0x8000" };
-        private readonly Option<string?> _flashSize = new("--flash-size") { Description = "Check that the table fits this flash size.", Arity = ArgumentArity.ZeroOrOne };
+        // Value options may repeat; the last one wins, as with the tool's argparse.
+        private readonly Option<string[]> _offset = new("--offset", "-o") { Description = "Offset of the partition table (default 0x8000).", Arity = ArgumentArity.OneOrMore };
+        private readonly Option<string[]> _flashSize = new("--flash-size") { Description = "Check that the table fits this flash size.", Arity = ArgumentArity.ZeroOrMore };
         private readonly Option<bool> _disableMd5 = new("--disable-md5sum") { Description = "No MD5 row." };
         private readonly Option<bool> _noVerify = new("--no-verify") { Description = "Do not check the table." };
         private readonly Option<bool> _verify = new("--verify", "-v") { Description = "Accepted for compatibility; checking is the default." };
         private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No status messages." };
         private readonly Option<string?> _secure = new("--secure") { Description = "App partitions must suit secure boot v1 (default) or v2.", Arity = ArgumentArity.ZeroOrOne };
-        private readonly Option<string?> _primary = new("--primary-bootloader-offset") { Description = "Offset of the primary bootloader." };
-        private readonly Option<string?> _recovery = new("--recovery-bootloader-offset") { Description = "Offset of the recovery bootloader." };
+        private readonly Option<string[]> _primary = new("--primary-bootloader-offset") { Description = "Offset of the primary bootloader.", Arity = ArgumentArity.OneOrMore };
+        private readonly Option<string[]> _recovery = new("--recovery-bootloader-offset") { Description = "Offset of the recovery bootloader.", Arity = ArgumentArity.OneOrMore };
         private readonly Option<string[]> _extra = new("--extra-partition-subtypes")
         {
             Description = "Extra subtypes as type,name,value (value in hex).",
@@ -262,22 +263,24 @@ internal static class PartitionsCommand
 
         public PartitionTableOptions Read(ParseResult parse)
         {
-            string? flash = parse.GetValue(_flashSize);
+            string? flash = Last(parse.GetValue(_flashSize));
             var secure = parse.GetResult(_secure) is null ? SecureBootMode.None
                 : parse.GetValue(_secure) == "v2" ? SecureBootMode.V2 : SecureBootMode.V1;
             return new PartitionTableOptions
             {
-                TableOffset = Number(parse.GetValue(_offset) ?? "0x8000", "--offset"),
+                TableOffset = Number(Last(parse.GetValue(_offset)) ?? "0x8000", "--offset"),
                 FlashSize = flash is null ? null : long.Parse(flash[..^2]) * 1024 * 1024,
                 DisableMd5 = parse.GetValue(_disableMd5),
                 NoVerify = parse.GetValue(_noVerify),
                 Quiet = parse.GetValue(_quiet),
                 Secure = secure,
-                PrimaryBootloaderOffset = parse.GetValue(_primary) is { } p ? Number(p, "--primary-bootloader-offset") : null,
-                RecoveryBootloaderOffset = parse.GetValue(_recovery) is { } r ? Number(r, "--recovery-bootloader-offset") : null,
+                PrimaryBootloaderOffset = Last(parse.GetValue(_primary)) is { } p ? Number(p, "--primary-bootloader-offset") : null,
+                RecoveryBootloaderOffset = Last(parse.GetValue(_recovery)) is { } r ? Number(r, "--recovery-bootloader-offset") : null,
                 ExtraPartitionSubtypes = parse.GetValue(_extra) ?? [],
             };
         }
+
+        private static string? Last(string[]? values) => values is { Length: > 0 } ? values[^1] : null;
 
         private static long Number(string text, string option)
         {
