@@ -84,6 +84,14 @@ internal sealed class OtaDatabase
         try
         {
             using var connection = Open();
+            using (var pragma = connection.CreateCommand())
+            {
+                // In WAL mode NORMAL still keeps the database consistent; only the last commits
+                // before a host power loss may be lost (sqlite.org/pragma.html#pragma_synchronous).
+                pragma.CommandText = "PRAGMA synchronous = NORMAL";
+                pragma.ExecuteNonQuery();
+            }
+
             using var transaction = connection.BeginTransaction();
             var result = write(connection, transaction);
             transaction.Commit();
