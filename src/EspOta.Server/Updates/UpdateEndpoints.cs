@@ -13,11 +13,12 @@ namespace EspOta.Server.Updates;
 /// <summary>What devices call, without an API key: the update check and the image download.</summary>
 public static class UpdateEndpoints
 {
-    /// <summary>Maps <c>POST /api/updates/check</c> and <c>GET|HEAD /api/updates/firmware/{sha256}</c>.</summary>
+    /// <summary>Maps <c>POST|GET /api/updates/check</c> and <c>GET|HEAD /api/updates/firmware/{sha256}</c>.</summary>
     public static RouteGroupBuilder MapUpdates(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/updates").WithTags("Updates");
         group.MapPost("/check", CheckAsync).Accepts<UpdateCheckRequest>("application/json").DisableAntiforgery();
+        group.MapGet("/check", CheckFromQueryAsync);
         group.MapMethods("/firmware/{sha256}", [HttpMethods.Get, HttpMethods.Head], Download);
         return group;
     }
@@ -31,7 +32,29 @@ public static class UpdateEndpoints
             return problem;
         }
 
-        if (!Ids.IsDeviceId(check!.DeviceId))
+        return await OfferAsync(request, check!, firmware, devices, cancellationToken);
+    }
+
+    /// <summary>The same check for devices that can only GET: <c>?device_id=…&amp;chip=…&amp;project=…&amp;version=…&amp;secure_version=…</c>.</summary>
+    private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> CheckFromQueryAsync(
+        HttpRequest request, FirmwareStore firmware, DeviceStore devices, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        string? Single(string name) => query[name] is { Count: 1 } values ? values[0] : null;
+        var (id, chip, project, version, secure) = (Single("device_id"), Single("chip"), Single("project"), Single("version"), Single("secure_version"));
+        if (id is null || chip is null || project is null || version is null
+            || !uint.TryParse(secure, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uint secureVersion))
+        {
+            return Problems.Malformed("the query needs device_id, chip, project, version and secure_version (an unsigned integer), once each");
+        }
+
+        return await OfferAsync(request, new UpdateCheckRequest(id, chip, project, version, secureVersion), firmware, devices, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> OfferAsync(
+        HttpRequest request, UpdateCheckRequest check, FirmwareStore firmware, DeviceStore devices, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsDeviceId(check.DeviceId))
         {
             return Problems.BadId("device id", check.DeviceId);
         }

@@ -116,6 +116,32 @@ public sealed class UpdateEndpointsTests
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }
 
+    [Fact]
+    public async Task CheckGet_QueryParameters_OffersTheSameAsPost()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(VectorImages.Bytes(VectorImages.App))).Dispose();
+
+        using var get = await server.Device.GetAsync("/api/updates/check?device_id=dev-1&chip=esp32&project=ota-vector-app&version=1.0.0&secure_version=7");
+        using var post = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "ota-vector-app", "1.0.0", 7));
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(await post.Content.ReadFromJsonAsync<UpdateOffer>(), await get.Content.ReadFromJsonAsync<UpdateOffer>());
+    }
+
+    [Theory]
+    [InlineData("device_id=dev-1&chip=esp32&project=p&version=1")]
+    [InlineData("device_id=dev-1&chip=esp32&project=p&version=1&secure_version=-1")]
+    [InlineData("device_id=dev-1&device_id=dev-2&chip=esp32&project=p&version=1&secure_version=0")]
+    public async Task CheckGet_MissingOrBadParameter_Returns400(string query)
+    {
+        await using var server = await OtaTestServer.StartAsync();
+
+        using var response = await server.Device.GetAsync($"/api/updates/check?{query}");
+
+        await FirmwareEndpointsTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.MalformedRequest);
+    }
+
     [Theory]
     [InlineData("{")]
     [InlineData("[]")]
