@@ -115,6 +115,32 @@ public sealed class HttpOtaCycleTests
         Assert.Equal("2.0.0", device.LastBoot!.App!.Version);
     }
 
+    [Theory]
+    [InlineData(1000L)] // inside the header: nothing to resume from, the download starts again
+    [InlineData(4096L)] // exactly at a sector boundary
+    [InlineData(150_017L)] // in the middle of a write
+    public async Task Install_PowerCutMidDownload_RebootsIntoOldAppThenResumesToTheNewOne(long budget)
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var v2 = TestFirmware.Build(Project, "2.0.0", payload: 300_000);
+        var offer = await UploadAsync(server, v2);
+        var v1 = TestFirmware.Build(Project, "1.0.0");
+        var ota0 = SimulatedDeviceFlash.Layout(v1.Length, SlotSize).Partitions.Single(p => p.Label == "ota_0");
+        var flash = new FaultInjectingFlash(NewFlash(v1));
+        var device = Boot(flash);
+        var checkpoints = new MemoryOtaCheckpointStore();
+        flash.Arm(FaultPlan.AfterBytesWritten(budget, ota0.Offset, ota0.Size));
+
+        await Assert.ThrowsAsync<PowerLossException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer, checkpoints));
+        flash.PowerOn();
+        Assert.Equal("1.0.0", device.Reboot().App!.Version);
+        long? saved = checkpoints.Load()?.BytesWritten;
+        var result = await new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer, checkpoints);
+
+        Assert.Equal(saved >= HttpOtaClientOptions.HeaderSize ? saved : null, result.ResumedFrom);
+        Assert.Equal("2.0.0", device.Reboot().App!.Version);
+    }
+
     [Fact]
     public async Task Install_Sha256Mismatch_LeavesOldAppAndBootPartition()
     {
