@@ -46,7 +46,8 @@ internal static class ImageCommand
         {
             var file = parse.GetRequiredValue(input);
             var bytes = File.ReadAllBytes(file.FullName);
-            var chip = ResolveChip(parse.GetValue(chipOption)) ?? AppImage.DetectChip(bytes);
+            var given = ResolveChip(parse.GetValue(chipOption));
+            var chip = given ?? AppImage.DetectChip(bytes);
             AppImage image;
             try
             {
@@ -64,7 +65,7 @@ internal static class ImageCommand
             }
             else
             {
-                ImageInfoText.Write(context.Out, image, chip.Name);
+                ImageInfoText.Write(context.Out, image, given is null ? chip.DisplayName : chip.Name, detected: given is null);
             }
 
             return ExitCodes.Ok;
@@ -78,10 +79,11 @@ internal static class ImageCommand
         var chipOption = ChipOption("The chip the image must be for (default: any chip ESP-IDF knows).");
         var revision = new Option<ushort?>("--chip-revision") { Description = "Chip revision (major*100+minor) to check the image's window against." };
         var bootloader = new Option<bool>("--bootloader") { Description = "Verify as a bootloader image." };
+        var secureBoot = new Option<bool>("--secure-boot-v2") { Description = "Require a Secure Boot v2 signature sector whose block carries the image digest (keys are not checked)." };
         var json = JsonOption();
         var verify = new Command("verify", "Verify an image as ESP-IDF's esp_image_verify does (exit 1 if invalid).")
         {
-            input, chipOption, revision, bootloader, json,
+            input, chipOption, revision, bootloader, secureBoot, json,
         };
         verify.SetAction(parse =>
         {
@@ -91,6 +93,7 @@ internal static class ImageCommand
                 ExpectedChip = ResolveChip(parse.GetValue(chipOption)),
                 ChipRevision = parse.GetValue(revision),
                 IsBootloader = parse.GetValue(bootloader),
+                SecureBootV2 = parse.GetValue(secureBoot),
             };
             ImageVerification result;
             using (var stream = File.OpenRead(file.FullName))

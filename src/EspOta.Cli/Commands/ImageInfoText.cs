@@ -12,12 +12,21 @@ namespace EspOta.Cli.Commands;
 public static class ImageInfoText
 {
     /// <summary>Writes the report for <paramref name="image"/>, parsed for the chip named <paramref name="chipArgument"/>.</summary>
-    public static void Write(TextWriter w, AppImage image, string chipArgument)
+    /// <param name="w">Where to write.</param>
+    /// <param name="image">The parsed image.</param>
+    /// <param name="chipArgument">The chip as given (<c>esp32s3</c>), or esptool's chip name when detected (<c>ESP32-S3</c>).</param>
+    /// <param name="detected">The chip was detected (<c>--chip auto</c>): esptool then says so.</param>
+    public static void Write(TextWriter w, AppImage image, string chipArgument, bool detected = false)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(image);
         string chipTitle = chipArgument.ToUpperInvariant();
         w.WriteLine($"File size: {image.FileLength} (bytes)");
+        if (detected)
+        {
+            w.WriteLine($"Detected image type: {chipTitle}");
+        }
+
         w.WriteLine();
         Title(w, $"{chipTitle} image header");
         w.WriteLine($"Image version: {image.FormatVersion}");

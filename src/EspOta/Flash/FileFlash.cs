@@ -108,6 +108,7 @@ public sealed class FileFlash : IFlash, IDisposable
                 }
             }
 
+            ExtendErased(address);
             for (int done = 0; done < data.Length;)
             {
                 int n = Math.Min(ChunkSize, data.Length - done);
@@ -166,6 +167,33 @@ public sealed class FileFlash : IFlash, IDisposable
         }
 
         _stream.Dispose();
+    }
+
+    /// <summary>
+    /// Grows the file with 0xFF up to <paramref name="address"/>: a write past the end must not leave a
+    /// zero-filled hole, because bytes beyond the file are erased flash.
+    /// </summary>
+    private void ExtendErased(long address)
+    {
+        long fileLength = RandomAccess.GetLength(_stream.SafeFileHandle);
+        if (address <= fileLength)
+        {
+            return;
+        }
+
+        byte[] ones = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            ones.AsSpan(0, ChunkSize).Fill(0xFF);
+            for (long at = fileLength; at < address; at += ChunkSize)
+            {
+                RandomAccess.Write(_stream.SafeFileHandle, ones.AsSpan(0, (int)Math.Min(ChunkSize, address - at)), at);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(ones);
+        }
     }
 
     private void ReadRaw(long address, Span<byte> destination)

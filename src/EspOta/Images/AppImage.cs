@@ -442,8 +442,8 @@ public sealed class AppImage
         }
 
         AppDescription = app;
-        AppDescriptionReportedByEsptool = app is not null && dromSegment is { Index: 0, LengthInHeader: >= AppDescription.Size };
+        AppDescriptionReportedByEsptool = app is not null && dromSegment is { Index: 0, Length: >= AppDescription.Size };
         BootloaderDescription = boot;
-        BootloaderDescriptionReportedByEsptool = boot is not null && (dromSegment is null || dromSegment.LengthInHeader == 0) && dramSegment is { Index: 0 };
+        BootloaderDescriptionReportedByEsptool = boot is not null && (dromSegment is null || dromSegment.Length == 0) && dramSegment is { Index: 0 };
     }
 }

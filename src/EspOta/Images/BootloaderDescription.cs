@@ -66,6 +66,42 @@ public sealed record BootloaderDescription
         };
     }
 
+    /// <summary>Writes the 80-byte structure; reserved bytes come from <see cref="Raw"/> when it holds them, else zero.</summary>
+    public void WriteTo(Span<byte> destination)
+    {
+        if (destination.Length < Size)
+        {
+            throw new ArgumentException($"esp_bootloader_desc_t needs {Size} bytes, got {destination.Length}", nameof(destination));
+        }
+
+        var d = destination[..Size];
+        if (Raw.Length == Size)
+        {
+            Raw.Span.CopyTo(d);
+        }
+        else
+        {
+            d.Clear();
+        }
+
+        d[MagicOffset] = Magic;
+        d[SecureVersionOffset] = SecureVersion;
+        BinaryPrimitives.WriteUInt32LittleEndian(d[VersionOffset..], Version);
+        WriteString(IdfVersion, d.Slice(IdfVersionOffset, IdfVersionLength), nameof(IdfVersion));
+        WriteString(DateTime, d.Slice(DateTimeOffset, DateTimeLength), nameof(DateTime));
+    }
+
+    private static void WriteString(string value, Span<byte> field, string name)
+    {
+        field.Clear();
+        if (Encoding.UTF8.GetByteCount(value) > field.Length)
+        {
+            throw new ArgumentException($"{name} '{value}' does not fit in {field.Length} bytes");
+        }
+
+        Encoding.UTF8.GetBytes(value, field);
+    }
+
     private static string ReadString(ReadOnlySpan<byte> field)
     {
         int end = field.IndexOf((byte)0);

@@ -29,4 +29,6 @@ public enum ImageCheck
     Checksum,
     /// <summary>The appended SHA-256 does not match (<c>verify_simple_hash</c>).</summary>
     Sha256,
+    /// <summary>With Secure Boot v2: no valid signature block carries the image's digest (the signature itself is not checked: no keys).</summary>
+    Signature,
 }

@@ -14,11 +14,15 @@ public sealed record ImageSegment(int Index, uint LoadAddress, uint LengthInHead
     /// <summary>File offset of the data (after the 8-byte header).</summary>
     public long DataOffset => FileOffset + HeaderSize;
 
+    // esptool pads when the segment is created, by the address in the file; moving a segment (the
+    // ESP8266 v2 IROM part is re-addressed to 0 afterwards) keeps that padding. A with-copy keeps this field.
+    private readonly bool _padToWord = LoadAddress != 0;
+
     /// <summary>
-    /// Length as esptool loads it: a segment with a non-zero load address is padded with zeros to a
-    /// multiple of 4 (<c>ImageSegment.pad_to_alignment</c>).
+    /// Length as esptool loads it: a segment whose header has a non-zero load address is padded with
+    /// zeros to a multiple of 4 (<c>ImageSegment.pad_to_alignment</c>).
     /// </summary>
-    public long Length => LoadAddress != 0 ? (LengthInHeader + 3L) & ~3L : LengthInHeader;
+    public long Length => _padToWord ? (LengthInHeader + 3L) & ~3L : LengthInHeader;
 
     /// <summary>The data as stored (<see cref="LengthInHeader"/> bytes); empty when the parser did not keep it.</summary>
     public ReadOnlyMemory<byte> Data { get; init; }

@@ -42,6 +42,9 @@ public sealed record ImageVerification
     /// <summary>The appended digest and the one calculated over header..checksum, when the image has one and it was reached.</summary>
     public ImageDigest? Digest { get; internal init; }
 
+    /// <summary>The valid Secure Boot v2 signature blocks read (only with <see cref="ImageVerifyOptions.SecureBootV2"/>).</summary>
+    public IReadOnlyList<SignatureBlock> SignatureBlocks { get; internal init; } = [];
+
     /// <summary>SHA-256 of the first <see cref="ImageLength"/> bytes as stored (what <c>esp_partition_get_sha256</c> hashes); empty when the end was not reached.</summary>
     public ReadOnlyMemory<byte> Sha256 { get; internal init; }
 

@@ -291,29 +291,39 @@ public static class ImageVerifier
             return state.Fail(ImageCheck.Checksum, checksumOffset, $"Checksum failed. Calculated 0x{checksum:x2} read 0x{pad[padLength - 1]:x2}");
         }
 
+        // process_appended_hash_and_sig: with Secure Boot v2 the signature sector (image end rounded up
+        // to 4 KiB, then 4 KiB) must fit as well.
+        long hashEnd = ext.HashAppended ? imageLength + ImageDigest.Length : imageLength;
+        long paddedEnd = (hashEnd + SignatureBlock.SectorSize - 1) / SignatureBlock.SectorSize * SignatureBlock.SectorSize;
+        long fullLength = options.SecureBootV2 ? paddedEnd + SignatureBlock.SectorSize : hashEnd;
+        Span<byte> stored = stackalloc byte[ImageDigest.Length];
         if (ext.HashAppended)
         {
-            Span<byte> stored = stackalloc byte[ImageDigest.Length];
             got = ReadExact(ref source, stored);
             if (got < stored.Length)
             {
-                return state.Fail(limit is { } lim2 && imageLength + ImageDigest.Length > lim2 ? ImageCheck.ImageLength : ImageCheck.Truncated,
+                return state.Fail(limit is { } lim2 && hashEnd > lim2 ? ImageCheck.ImageLength : ImageCheck.Truncated,
                     imageLength + got, $"the SHA-256 digest at 0x{imageLength:x} is cut off after {got} bytes");
             }
+        }
 
-            if (limit is { } lim3 && imageLength + ImageDigest.Length > lim3)
-            {
-                return state.Fail(ImageCheck.ImageLength, imageLength,
-                    $"Image length {imageLength + ImageDigest.Length} doesn't fit in partition length {lim3}");
-            }
+        if (limit is { } lim3 && fullLength > lim3)
+        {
+            return state.Fail(ImageCheck.ImageLength, imageLength, $"Image length {fullLength} doesn't fit in partition length {lim3}");
+        }
 
+        if (ext.HashAppended)
+        {
             var calculated = sha.GetCurrentHash();
             state.Digest = new ImageDigest(stored.ToArray(), calculated, imageLength);
             sha.AppendData(stored);
-            imageLength += ImageDigest.Length;
+            imageLength = hashEnd;
             state.ImageLength = imageLength;
-            state.Sha256 = sha.GetHashAndReset();
-            if (!options.IsBootloader && !stored.SequenceEqual(calculated))
+            state.Sha256 = sha.GetCurrentHash();
+
+            // Without secure boot, the appended hash is the check (verify_simple_hash; skipped for the
+            // bootloader). With Secure Boot v2 the signature's digest, which covers it, takes its place.
+            if (!options.SecureBootV2 && !options.IsBootloader && !stored.SequenceEqual(calculated))
             {
                 return state.Fail(ImageCheck.Sha256, imageLength - ImageDigest.Length,
                     $"Image hash failed - image is corrupt: expected {Convert.ToHexStringLower(stored)}, calculated {Convert.ToHexStringLower(calculated)}");
@@ -321,16 +331,62 @@ public static class ImageVerifier
         }
         else
         {
-            if (limit is { } lim4 && imageLength > lim4)
-            {
-                return state.Fail(ImageCheck.ImageLength, imageLength - 1, $"Image length {imageLength} doesn't fit in partition length {lim4}");
-            }
-
             state.ImageLength = imageLength;
-            state.Sha256 = sha.GetHashAndReset();
+            state.Sha256 = sha.GetCurrentHash();
+        }
+
+        if (options.SecureBootV2)
+        {
+            return VerifySignatureSector(ref source, sha, state, imageLength, paddedEnd);
         }
 
         return state.Result();
+    }
+
+    // verify_secure_boot_signature: the digest runs on over the padding to the 4 KiB boundary; a signature
+    // block must carry that digest. The keys are not known here, so the RSA/ECDSA signature itself is not checked.
+    private static ImageVerification VerifySignatureSector<TSource>(ref TSource source, IncrementalHash sha, State state, long imageEnd, long paddedEnd)
+        where TSource : IImageSource, allows ref struct
+    {
+        long position = imageEnd;
+        while (position < paddedEnd)
+        {
+            var chunk = source.Read((int)(paddedEnd - position));
+            if (chunk.IsEmpty)
+            {
+                return state.Fail(ImageCheck.Truncated, position, $"the padding before the signature sector at 0x{paddedEnd:x} is cut off");
+            }
+
+            sha.AppendData(chunk);
+            position += chunk.Length;
+        }
+
+        var digest = sha.GetCurrentHash();
+        var sector = new byte[SignatureBlock.SectorSize];
+        int got = ReadExact(ref source, sector);
+        if (got < sector.Length)
+        {
+            return state.Fail(ImageCheck.Truncated, paddedEnd + got, $"the signature sector at 0x{paddedEnd:x} is cut off after {got} bytes");
+        }
+
+        var blocks = SignatureBlock.ReadValidBlocks(sector);
+        state.SignatureBlocks = blocks;
+        state.ImageLength = paddedEnd + SignatureBlock.SectorSize;
+        sha.AppendData(sector);
+        state.Sha256 = sha.GetHashAndReset();
+
+        foreach (var block in blocks)
+        {
+            if (block.ImageDigest.Span.SequenceEqual(digest))
+            {
+                return state.Result();
+            }
+        }
+
+        return state.Fail(ImageCheck.Signature, paddedEnd,
+            blocks.Count == 0
+                ? $"no valid Secure Boot v2 signature block at 0x{paddedEnd:x}"
+                : $"none of the {blocks.Count} signature block(s) signs the image digest {Convert.ToHexStringLower(digest)}");
     }
 
     private static bool FitsLoadable(Chip chip, uint load, uint length)
@@ -358,6 +414,7 @@ public static class ImageVerifier
         public byte? CalculatedChecksum;
         public ImageDigest? Digest;
         public ReadOnlyMemory<byte> Sha256;
+        public IReadOnlyList<SignatureBlock> SignatureBlocks = [];
 
         public ImageVerification Fail(ImageCheck check, long offset, string message) => Result() with
         {
@@ -378,6 +435,7 @@ public static class ImageVerifier
             CalculatedChecksum = CalculatedChecksum,
             Digest = Digest,
             Sha256 = Sha256,
+            SignatureBlocks = SignatureBlocks,
         };
     }
 }

@@ -30,6 +30,13 @@ public sealed record ImageVerifyOptions
     /// <summary>Check that RAM segments load into the chip's DRAM/IRAM/RTC memory, as the bootloader does when loading.</summary>
     public bool CheckLoadAddresses { get; init; }
 
+    /// <summary>
+    /// Verify as a Secure Boot v2 device does (<c>CONFIG_SECURE_BOOT_V2_ENABLED</c>): the 4 KiB signature sector after
+    /// the image must fit and hold a valid block whose digest is the image's (the RSA/ECDSA signature is not checked);
+    /// the appended SHA-256 is then not compared on its own, and <see cref="ImageVerification.ImageLength"/> includes the sector.
+    /// </summary>
+    public bool SecureBootV2 { get; init; }
+
     /// <summary>Fail when segment 0 does not start with an <c>esp_app_desc_t</c> (always required on MMU-page-size-configurable chips).</summary>
     public bool RequireAppDescription { get; init; }
 }

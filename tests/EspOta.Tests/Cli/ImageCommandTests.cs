@@ -81,6 +81,16 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public void Info_AutoChipText_SaysDetectedLikeEsptool()
+    {
+        var (code, stdout, _) = Run("image", "info", Vectors.PathOf("images", "bootloader_esp32c3.bin"));
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = stdout.Replace("\r\n", "\n").Split('\n');
+        Assert.Equal("Detected image type: ESP32-C3", lines[1]);
+        Assert.Equal("ESP32-C3 image header", lines[3]);
+    }
+
+    [Fact]
     public void Verify_ValidAndCorrupt_ExitCodes()
     {
         Assert.Equal(ExitCodes.Ok, Run("image", "verify", Vectors.PathOf("images", "e2i_esp32_app_template.bin"), "--chip", "esp32").Code);
@@ -91,6 +101,13 @@ public sealed class ImageCommandTests : IDisposable
         Assert.Equal("Sha256", json["failed_check"]!.GetValue<string>());
         Assert.Equal("ESP_ERR_IMAGE_INVALID", json["esp_err"]!.GetValue<string>());
         Assert.Equal(ExitCodes.Failure, Run("image", "verify", Vectors.PathOf("images", "e2i_esp32_app_template.bin"), "--chip", "esp32s3").Code);
+    }
+
+    [Fact]
+    public void Verify_SecureBootV2_SignedValidUnsignedNot()
+    {
+        Assert.Equal(ExitCodes.Ok, Run("image", "verify", Vectors.PathOf("images", "secure_bootloader_signed_v2_rsa.bin"), "--bootloader", "--secure-boot-v2").Code);
+        Assert.Equal(ExitCodes.Failure, Run("image", "verify", Vectors.PathOf("images", "secure_bootloader_unsigned_v2.bin"), "--bootloader", "--secure-boot-v2").Code);
     }
 
     [Fact]

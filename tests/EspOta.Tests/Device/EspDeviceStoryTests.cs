@@ -131,7 +131,7 @@ public sealed class EspDeviceStoryTests
         var error = Assert.Throws<EspException>(() => ota.SetBootPartition(next));
 
         Assert.Equal(EspError.OtaSmallSecVer, error.Code);
-        Assert.False(device.Flash is Flash.MemoryFlash m && m.Contents.Slice((int)next.Offset, (int)next.Size).ContainsAnyExcept((byte)0xFF));
+        Assert.False(device.Flash is EspOta.Flash.MemoryFlash m && m.Contents.Slice((int)next.Offset, (int)next.Size).ContainsAnyExcept((byte)0xFF));
         Assert.Equal("ota_0", device.Reboot().Booted!.Label);
         Assert.Equal(2u, efuse.Version);
     }

@@ -261,8 +261,8 @@ public sealed class OtaDataScenarioReplayer
         private void RunOta(JsonElement args, JsonObject actual)
         {
             var ota = _device.Ota;
-            string target = args.GetProperty("partition").GetString()!;
-            var partition = target == "next" ? ota.GetNextUpdatePartition() : _table.FindFirst(label: target);
+            string? target = args.GetProperty("partition").GetString();
+            var partition = target == "next" ? ota.GetNextUpdatePartition() : target is null ? null : _table.FindFirst(label: target);
             actual["partition"] = partition?.Label;
             var size = args.GetProperty("image_size").GetString() switch
             {
@@ -389,8 +389,9 @@ public sealed class OtaDataScenarioReplayer
 
         private Partition? Find(JsonElement args, string key)
         {
-            var value = args.GetProperty(key);
-            return value.ValueKind == JsonValueKind.Null ? null : _table.FindFirst(label: value.GetString()!);
+            return args.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String
+                ? _table.FindFirst(label: value.GetString()!)
+                : null;
         }
 
         private static string Err(Action action)

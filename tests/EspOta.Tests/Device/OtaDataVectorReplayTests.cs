@@ -20,9 +20,10 @@ public sealed class OtaDataVectorReplayTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Files_PublicCorpus_AllFourteenPresent()
+    public void Files_OtadataFolder_HoldsScenarioFiles()
     {
-        Assert.Equal(14, Directory.GetFiles(Vectors.PathOf("otadata"), "*.jsonl.gz").Length);
+        // The public corpus has 14 files; an acceptance corpus may have others, so only emptiness fails.
+        Assert.NotEmpty(Directory.GetFiles(Vectors.PathOf("otadata"), "*.jsonl.gz"));
     }
 
     [Theory]

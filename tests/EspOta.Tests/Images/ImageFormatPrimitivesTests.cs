@@ -93,4 +93,13 @@ public sealed class ImageFormatPrimitivesTests
         Assert.Equal("v5.5.5", d.IdfVersion);
         Assert.Equal("Nov 24 2026 06:00:00", d.DateTime);
     }
+
+    [Fact]
+    public void ImageSegment_Length_PaddedByAddressInHeaderEvenWhenMoved()
+    {
+        var segment = new ImageSegment(0, 0x40201010, 13, 8);
+        Assert.Equal(16, segment.Length);
+        Assert.Equal(16, (segment with { LoadAddress = 0 }).Length);
+        Assert.Equal(13, new ImageSegment(0, 0, 13, 8).Length);
+    }
 }

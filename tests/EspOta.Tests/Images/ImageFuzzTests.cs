@@ -51,7 +51,7 @@ public sealed class ImageFuzzTests(ITestOutputHelper output)
 
             try
             {
-                var result = ImageVerifier.Verify(input, new ImageVerifyOptions { ExpectedChip = chip, CheckLoadAddresses = rng.Next(2) == 0, ChipRevision = (ushort)rng.Next(0, 400) });
+                var result = ImageVerifier.Verify(input, new ImageVerifyOptions { ExpectedChip = chip, CheckLoadAddresses = rng.Next(2) == 0, ChipRevision = (ushort)rng.Next(0, 400), SecureBootV2 = rng.Next(4) == 0, IsBootloader = rng.Next(4) == 0, EfuseBlockRevision = (ushort)rng.Next(0, 300) });
                 if (result.IsValid)
                 {
                     valid++;
