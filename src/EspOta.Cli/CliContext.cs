@@ -21,6 +21,24 @@ public sealed class CliContext
         {
             Console.Profile.Width = 160;
         }
+        else if (TerminalWidth() is int width)
+        {
+            // Spectre cannot see the terminal through a plain writer (stdout is a stream writer so that
+            // commands can write binary data), so tell it the width.
+            Console.Profile.Width = width;
+        }
+    }
+
+    private static int? TerminalWidth()
+    {
+        try
+        {
+            return System.Console.WindowWidth > 0 ? System.Console.WindowWidth : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Standard output (data, JSON).</summary>

@@ -250,13 +250,14 @@ internal static class PartitionCsv
     // "1kk" is 1 MiB); then int(x, 0); only when that fails, a keyword looked up in lower case.
     private static BigInteger ParseIntBig(string value, IReadOnlyList<(string Name, long Value)>? keywords)
     {
-        string lower = PythonText.Lower(value);
-        if (lower.EndsWith('k'))
+        // Only the last character's lower case decides the suffix (the Kelvin sign counts as k).
+        char last = value.Length == 0 ? '\0' : char.ToLowerInvariant(value[^1]);
+        if (last == 'k')
         {
             return ParseIntBig(value[..^1], keywords) * 1024;
         }
 
-        if (lower.EndsWith('m'))
+        if (last == 'm')
         {
             return ParseIntBig(value[..^1], keywords) * (1024 * 1024);
         }
@@ -271,6 +272,7 @@ internal static class PartitionCsv
             throw new PartitionTableException($"Invalid field value {value}");
         }
 
+        string lower = PythonText.Lower(value);
         foreach (var (name, v) in keywords)
         {
             if (name == lower)

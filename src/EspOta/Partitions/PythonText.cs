@@ -143,7 +143,11 @@ internal static class PythonText
 
         int digits = 0;
         char prev = '\0';
-        var result = BigInteger.Zero;
+
+        // Accumulate in a ulong while it cannot overflow; switch to BigInteger for long literals.
+        ulong small = 0;
+        BigInteger? big = null;
+        ulong limit = (ulong.MaxValue - 36) / 36;
         for (; i < n; i++)
         {
             char c = ascii[i];
@@ -162,13 +166,27 @@ internal static class PythonText
                     break;
                 }
 
-                result = result * @base + d;
+                if (big is null && small > limit)
+                {
+                    big = small;
+                }
+
+                if (big is BigInteger b)
+                {
+                    big = b * @base + d;
+                }
+                else
+                {
+                    small = small * (ulong)@base + (ulong)d;
+                }
+
                 digits++;
             }
 
             prev = c;
         }
 
+        var result = big ?? small;
         if (prev == '_' || digits == 0)
         {
             return false;
@@ -329,6 +347,11 @@ internal static class PythonText
     /// </summary>
     private static string? ToAsciiDigitsAndSpaces(string s)
     {
+        if (!s.AsSpan().ContainsAnyExceptInRange('\0', '\x7e'))
+        {
+            return s;
+        }
+
         var sb = new StringBuilder(s.Length);
         foreach (var rune in s.EnumerateRunes())
         {
