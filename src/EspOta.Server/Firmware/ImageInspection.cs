@@ -2,12 +2,6 @@ using EspOta.Images;
 
 namespace EspOta.Server.Firmware;
 
-/// <summary>What the server learns from an uploaded file before accepting it.</summary>
-internal sealed record ImageFacts(string? ProblemType, string? Detail, Chip? Chip, AppDescription? App, ImageVerification? Verification)
-{
-    public bool IsAcceptable => ProblemType is null;
-}
-
 /// <summary>
 /// Checks an uploaded image as a device's <c>esp_image_verify</c> will (through
 /// <see cref="ImageVerifier"/>): it must verify, name a chip ESP-IDF knows and carry an
