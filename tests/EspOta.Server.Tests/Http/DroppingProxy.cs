@@ -5,7 +5,8 @@ namespace EspOta.Server.Tests.Http;
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 in front of the server that cuts the connection once, after a given
-/// number of response bytes has passed: a dropped Wi-Fi link in the middle of a download.
+/// number of response bytes has passed: a dropped Wi-Fi link in the middle of a download. With
+/// <c>stall</c> it keeps the connection open and silent instead (a link that hangs).
 /// </summary>
 internal sealed class DroppingProxy : IAsyncDisposable
 {
@@ -14,12 +15,14 @@ internal sealed class DroppingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private long _cutAfter;
+    private readonly bool _stall;
     private int _drops;
 
-    public DroppingProxy(Uri target, long cutAfterResponseBytes)
+    public DroppingProxy(Uri target, long cutAfterResponseBytes, bool stall = false)
     {
         _target = target;
         _cutAfter = cutAfterResponseBytes;
+        _stall = stall;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -93,6 +96,11 @@ internal sealed class DroppingProxy : IAsyncDisposable
                         await to.WriteAsync(buffer.AsMemory(0, allowed), cut.Token);
                         Interlocked.Exchange(ref _cutAfter, 0);
                         Interlocked.Increment(ref _drops);
+                        if (_stall)
+                        {
+                            await Task.Delay(Timeout.Infinite, cut.Token);
+                        }
+
                         return;
                     }
                 }

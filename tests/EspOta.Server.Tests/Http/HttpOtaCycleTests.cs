@@ -90,6 +90,41 @@ public sealed class HttpOtaCycleTests
     }
 
     [Fact]
+    public async Task Install_ConnectionHangsHalfway_TimesOutRetriesAndCompletes()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var v2 = TestFirmware.Build(Project, "2.0.0", payload: 300_000);
+        var offer = await UploadAsync(server, v2);
+        await using var proxy = new DroppingProxy(server.BaseAddress, cutAfterResponseBytes: v2.Length / 2, stall: true);
+        using var http = new HttpClient { BaseAddress = proxy.BaseAddress };
+        var client = new HttpOtaClient(http, new HttpOtaClientOptions { RequestSize = 1 << 20, RequestTimeout = TimeSpan.FromSeconds(1) });
+        var (device, counter) = BootCounted(TestFirmware.Build(Project, "1.0.0"), "ota_0");
+
+        var result = await client.InstallAsync(device, Chip.Esp32, offer);
+
+        Assert.Equal(1, proxy.Drops);
+        Assert.Equal(1, result.Retries);
+        Assert.Equal(v2.Length, counter.BytesWritten);
+    }
+
+    [Fact]
+    public async Task Install_ServerUnreachable_GivesUpAfterTheRetries()
+    {
+        var image = TestFirmware.Build(Project, "2.0.0");
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") };
+        var client = new HttpOtaClient(http, new HttpOtaClientOptions { MaxRetries = 2, RetryDelay = TimeSpan.Zero });
+        var flash = NewFlash(TestFirmware.Build(Project, "1.0.0"));
+        var device = Boot(flash);
+        var before = Snapshot(flash);
+        var offer = new UpdateOffer("/api/updates/firmware/" + new string('a', 64), image.Length, new string('a', 64), Project, "2.0.0", 0, "esp32");
+
+        var e = await Assert.ThrowsAsync<EspException>(() => client.InstallAsync(device, Chip.Esp32, offer));
+
+        Assert.Equal(EspError.HttpConnect, e.Code);
+        Assert.Equal(before, Snapshot(flash));
+    }
+
+    [Fact]
     public async Task Install_AfterRebootMidDownload_ResumesFromTheCheckpoint()
     {
         await using var server = await OtaTestServer.StartAsync();
