@@ -175,7 +175,16 @@ public sealed class HttpOtaClient
                     state.TakeProgress).ConfigureAwait(false);
             }
 
-            update.End();
+            try
+            {
+                update.End();
+            }
+            catch (EspException)
+            {
+                // What is on flash will never verify: resuming it would fail the same way forever.
+                checkpoints?.Clear();
+                throw;
+            }
         }
 
         var onFlash = HashPartition(device, partition, offer.Size);

@@ -197,6 +197,26 @@ public sealed class HttpOtaCycleTests
     }
 
     [Fact]
+    public async Task Install_ImageCorruptedOnServer_EndFailsAndTheCheckpointIsDropped()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var image = TestFirmware.Build(Project, "2.0.0", payload: 100_000);
+        var offer = await UploadAsync(server, image);
+        image[50_000] ^= 0xFF; // segment data: the checksum and the appended SHA-256 no longer match
+        File.WriteAllBytes(Path.Combine(server.DataDirectory, "images", offer.Sha256 + ".bin"), image);
+        var device = BootNew(TestFirmware.Build(Project, "1.0.0"));
+        var checkpoints = new MemoryOtaCheckpointStore();
+        var bootBefore = device.Ota.GetBootPartition();
+
+        var e = await Assert.ThrowsAsync<EspException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer, checkpoints));
+
+        Assert.Equal(EspError.OtaValidateFailed, e.Code);
+        Assert.IsNotType<HttpOtaRefusedException>(e);
+        Assert.Null(checkpoints.Load());
+        Assert.Equal(bootBefore, device.Ota.GetBootPartition());
+    }
+
+    [Fact]
     public async Task Install_WrongChip_RefusedBeforeAnyErase()
     {
         await using var server = await OtaTestServer.StartAsync();
