@@ -4,6 +4,7 @@ using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Images;
 using EspOta.OtaData;
+using EspOta.Updates;
 
 namespace EspOta.Http;
 
@@ -135,7 +136,7 @@ public sealed class SimulatedDevice
     {
         var ota = Device.Ota;
         var partition = ota.GetRunningPartition();
-        if (!partition.IsOtaSlot || ota.GetStatePartition(partition) != OtaImageState.PendingVerify)
+        if (!partition.IsOtaSlot || StateOf(ota, partition) != OtaImageState.PendingVerify)
         {
             return offer is not null && RunningApp?.Version == offer.Version
                 ? new DeviceCycleResult(DeviceCycleOutcome.Updated, offer.Version, offer.Version, null, install)
@@ -164,6 +165,19 @@ public sealed class SimulatedDevice
 
         _pendingSha256 = null;
         return new DeviceCycleResult(DeviceCycleOutcome.RolledBack, RunningApp?.Version, offer?.Version ?? app.Version, null, install);
+    }
+
+    private static OtaImageState StateOf(OtaOperations ota, Partitions.Partition partition)
+    {
+        try
+        {
+            return ota.GetStatePartition(partition);
+        }
+        catch (EspException e) when (e.Code == EspError.NotFound)
+        {
+            // No otadata entry names the slot (booted by the bootloader's fallback): nothing is pending.
+            return OtaImageState.Undefined;
+        }
     }
 
     private async Task ReportRollbackAsync(AppDescription abandoned, string? sha, string reason, CancellationToken cancellationToken)

@@ -39,6 +39,25 @@ public sealed class HttpOtaCycleTests
     }
 
     [Fact]
+    public async Task RunCycle_AppBootedByFallbackWithoutOtadataEntry_UpdatesToTheOtherSlot()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        await UploadAsync(server, TestFirmware.Build(Project, "2.0.0"));
+        var v1 = TestFirmware.Build(Project, "1.0.0");
+        var table = SimulatedDeviceFlash.Layout(v1.Length, SlotSize);
+        var flash = NewFlash(v1);
+        var factory = table.Partitions.Single(p => p.Label == "factory");
+        flash.Erase(factory.Offset, factory.Size); // no factory app: the bootloader falls back to ota_0
+        flash.Write(table.Partitions.Single(p => p.Label == "ota_0").Offset, v1);
+        var device = new SimulatedDevice("dev-1", Chip.Esp32, flash, new HttpOtaClient(server.Device));
+
+        var result = await device.RunCycleAsync();
+
+        Assert.Equal(DeviceCycleOutcome.Updated, result.Outcome);
+        Assert.Equal(("ota_1", "2.0.0"), (device.Device.RunningPartition!.Label, device.RunningApp!.Version));
+    }
+
+    [Fact]
     public async Task RunCycle_SelfTestFails_RollsBackAndServerStopsOffering()
     {
         await using var server = await OtaTestServer.StartAsync();
