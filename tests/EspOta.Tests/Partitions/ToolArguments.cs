@@ -12,8 +12,10 @@ internal static class ToolArguments
         ["LC_ALL"] = "C.UTF-8",
     };
 
-    public static PartitionTableOptions Parse(IReadOnlyList<string> args)
+    public static PartitionTableOptions Parse(IReadOnlyList<string> rawArgs)
     {
+        // argparse also accepts --option=value.
+        var args = rawArgs.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=') ? a.Split('=', 2) : [a]).ToList();
         var options = new PartitionTableOptions { Environment = name => VectorEnvironment.GetValueOrDefault(name) };
         for (int i = 0; i < args.Count; i++)
         {
@@ -24,7 +26,12 @@ internal static class ToolArguments
                     options = options with { TableOffset = PartitionTableOptions.ParseNumber(args[++i]) };
                     break;
                 case "--flash-size":
-                    options = options with { FlashSize = long.Parse(args[++i].Replace("MB", "")) * 1024 * 1024 };
+                    // nargs='?': without a value there is no flash-size check.
+                    if (i + 1 < args.Count && !args[i + 1].StartsWith('-'))
+                    {
+                        options = options with { FlashSize = long.Parse(args[++i].Replace("MB", "")) * 1024 * 1024 };
+                    }
+
                     break;
                 case "--disable-md5sum":
                     options = options with { DisableMd5 = true };
