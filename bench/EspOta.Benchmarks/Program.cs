@@ -5,5 +5,15 @@ namespace EspOta.Benchmarks;
 internal static class Program
 {
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- --filter '*'
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- fleet [devices] [image bytes]
+    private static int Main(string[] args)
+    {
+        if (args is ["fleet", .. var rest])
+        {
+            return Http.FleetLoadRun.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

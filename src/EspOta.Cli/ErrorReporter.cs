@@ -15,6 +15,9 @@ internal static class ErrorReporter
             case FileNotFoundException or DirectoryNotFoundException:
                 context.Error.WriteLine($"esp-ota: {exception.Message}");
                 return ExitCodes.Usage;
+            case ServerProblemException or HttpRequestException or TaskCanceledException:
+                context.Error.WriteLine($"esp-ota: error: {exception.Message}");
+                return ExitCodes.Failure;
             case EspException or FormatException or InvalidDataException or FlashProgramException or IOException or ArgumentException:
                 context.Error.WriteLine($"esp-ota: error: {exception.Message}");
                 return ExitCodes.Failure;

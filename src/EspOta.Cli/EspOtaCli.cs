@@ -42,6 +42,10 @@ public static class EspOtaCli
         root.Subcommands.Add(OtaDataCommand.Create(context));
         root.Subcommands.Add(OtaCommand.Create(context));
         root.Subcommands.Add(TortureCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(FirmwareCommand.Create(context));
+        root.Subcommands.Add(DeviceCommand.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
         return root;
     }
 }

@@ -1,0 +1,198 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using EspOta.Flash;
+using EspOta.Http;
+using EspOta.Images;
+using EspOta.Server;
+using EspOta.Server.Devices;
+using Spectre.Console;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary>
+/// <c>esp-ota demo</c>: the whole cycle on one machine. A server on a free loopback port, firmware
+/// v1 (factory), v2 and a broken v3; one device updates to v2 and confirms it, then takes v3, whose
+/// self-test fails, and rolls back to v2.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string Project = "esp-ota-demo";
+    private const long SlotSize = 0x100000;
+
+    public static Command Create(CliContext context)
+    {
+        var json = ServerOptions.Json();
+        var keep = new Option<bool>("--keep") { Description = "Keep the temporary data folder." };
+        var command = new Command("demo", "Run the OTA cycle end to end: server, v1 -> v2 (confirmed) -> v3 (self-test fails, rolled back to v2).") { json, keep };
+        command.SetAction(parse => RunAsync(context, parse.GetValue(json), parse.GetValue(keep)).GetAwaiter().GetResult());
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, bool json, bool keep)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "esp-ota-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        string apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var app = EspOtaServerHost.Create("http://127.0.0.1:0", o =>
+        {
+            o.DataDirectory = data;
+            o.ApiKey = apiKey;
+        });
+        var checks = new List<(string What, bool Ok)>();
+        SimulatedDevice? device = null;
+        try
+        {
+            await app.StartAsync();
+            var baseAddress = new Uri(app.Urls.First());
+            using var admin = new HttpClient { BaseAddress = baseAddress };
+            admin.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+            using var http = new HttpClient { BaseAddress = baseAddress };
+
+            var v1 = Build("1.0.0", 64 * 1024, 1);
+            var v2 = Build("2.0.0", 512 * 1024, 2);
+            var v3 = Build("3.0.0", 512 * 1024, 3);
+            Say(context, json, $"server on {baseAddress}, data in {data}");
+            Say(context, json, $"built {Project} v1 ({v1.Length} B, factory), v2 ({v2.Length} B), v3 ({v3.Length} B, its self-test fails)");
+
+            checks.Add(("v2 uploaded", await UploadAsync(admin, v2)));
+            var progress = new ProgressSink();
+            device = new SimulatedDevice(
+                "demo-device",
+                Chip.Esp32,
+                MemoryFlash.FromImage(SimulatedDeviceFlash.Build(v1, SlotSize)),
+                new HttpOtaClient(http, new HttpOtaClientOptions { RequestSize = 64 * 1024 }),
+                new SimulatedDeviceOptions
+                {
+                    SelfTest = a => a.Version == "3.0.0" ? SelfTestOutcome.Fail : SelfTestOutcome.Pass,
+                    Progress = progress,
+                });
+
+            var first = await WithProgressAsync(context, json, "update to v2", progress, device.RunCycleAsync);
+            checks.Add(("v1 -> v2 installed and confirmed", first.Outcome == DeviceCycleOutcome.Updated && device.RunningApp?.Version == "2.0.0"));
+
+            checks.Add(("v3 uploaded", await UploadAsync(admin, v3)));
+            var second = await WithProgressAsync(context, json, "update to v3", progress, device.RunCycleAsync);
+            checks.Add(("v3 installed, self-test failed, rolled back to v2", second.Outcome == DeviceCycleOutcome.RolledBack && device.RunningApp?.Version == "2.0.0"));
+
+            var third = await device.RunCycleAsync();
+            checks.Add(("server no longer offers v3 to this device", third.Outcome == DeviceCycleOutcome.UpToDate));
+
+            var details = await admin.GetFromJsonAsync<DeviceDetails>("api/devices/demo-device");
+            var kinds = details?.History.Select(e => e.Kind).ToList() ?? [];
+            checks.Add(("server recorded confirmed then rolled_back",
+                kinds.IndexOf(DeviceReportKind.Confirmed) >= 0 && kinds.IndexOf(DeviceReportKind.RolledBack) > kinds.IndexOf(DeviceReportKind.Confirmed)));
+        }
+        catch (Exception e) when (e is EspException or HttpRequestException or IOException or InvalidOperationException)
+        {
+            checks.Add(($"unexpected failure: {e.Message}", false));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (!keep)
+            {
+                try
+                {
+                    Directory.Delete(data, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A temp folder the OS will clean.
+                }
+            }
+        }
+
+        bool ok = checks.Count > 0 && checks.All(c => c.Ok);
+        Report(context, json, device, checks, ok);
+        return ok ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    private static byte[] Build(string version, int payload, ulong seed) =>
+        new AppImageBuilder(Chip.Esp32).WithProject(Project).WithVersion(version).WithPayload(payload, seed).Build();
+
+    private static async Task<bool> UploadAsync(HttpClient admin, byte[] image)
+    {
+        using var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new("application/octet-stream");
+        using var response = await admin.PostAsync("api/firmware", content);
+        await ServerOptions.EnsureSuccessAsync(response, CancellationToken.None);
+        return true;
+    }
+
+    private static async Task<DeviceCycleResult> WithProgressAsync(CliContext context, bool json, string title, ProgressSink sink, Func<CancellationToken, Task<DeviceCycleResult>> cycle)
+    {
+        if (json || !context.Console.Profile.Capabilities.Interactive)
+        {
+            return await cycle(CancellationToken.None);
+        }
+
+        DeviceCycleResult? result = null;
+        await context.Console.Progress().StartAsync(async p =>
+        {
+            var task = p.AddTask(title, maxValue: 1);
+            sink.Target = v =>
+            {
+                task.MaxValue = v.TotalBytes;
+                task.Value = v.BytesWritten;
+            };
+            result = await cycle(CancellationToken.None);
+            task.Value = task.MaxValue;
+            sink.Target = null;
+        });
+        return result!;
+    }
+
+    private static void Say(CliContext context, bool json, string text)
+    {
+        if (!json)
+        {
+            context.Console.MarkupLineInterpolated($"[grey]{text}[/]");
+        }
+    }
+
+    private static void Report(CliContext context, bool json, SimulatedDevice? device, List<(string What, bool Ok)> checks, bool ok)
+    {
+        var timeline = device?.Timeline ?? [];
+        if (json)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(
+                new
+                {
+                    ok,
+                    checks = checks.Select(c => new { what = c.What, ok = c.Ok }),
+                    timeline = timeline.Select(s => new { seconds = s.Elapsed.TotalSeconds, kind = s.Kind.ToString(), version = s.Version, detail = s.Detail }),
+                },
+                new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+
+        var table = new Table().Title("demo-device timeline").AddColumns("t (s)", "Step", "Version", "Detail");
+        foreach (var step in timeline)
+        {
+            table.AddRow(
+                step.Elapsed.TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture),
+                step.Kind.ToString(),
+                Markup.Escape(step.Version ?? ""),
+                Markup.Escape(step.Detail ?? ""));
+        }
+
+        context.Console.Write(table);
+        foreach (var (what, good) in checks)
+        {
+            context.Console.MarkupLine($"{(good ? "[green]ok[/]  " : "[red]FAIL[/]")} {Markup.Escape(what)}");
+        }
+
+        context.Console.MarkupLine(ok ? "[green]demo passed[/]" : "[red]demo failed[/]");
+    }
+
+    /// <summary>Forwards progress to whatever display is current.</summary>
+    private sealed class ProgressSink : IProgress<HttpOtaProgress>
+    {
+        public Action<HttpOtaProgress>? Target { get; set; }
+
+        public void Report(HttpOtaProgress value) => Target?.Invoke(value);
+    }
+}

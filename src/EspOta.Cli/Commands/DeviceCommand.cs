@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using EspOta.Flash;
+using EspOta.Http;
+using EspOta.Images;
+using Spectre.Console;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
+internal static class DeviceCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("device", "Simulated ESP32 devices that run the OTA cycle against an update server.");
+        command.Subcommands.Add(CreateCreate(context));
+        command.Subcommands.Add(CreateRun(context));
+        command.Subcommands.Add(CreateFleet(context));
+        return command;
+    }
+
+    internal static Option<Chip> ChipOption() => new("--chip")
+    {
+        Description = "The device's chip (esptool name).",
+        DefaultValueFactory = _ => Chip.Esp32,
+        CustomParser = result =>
+        {
+            string name = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Chip.TryFromName(name, out var chip) && chip.HasExtendedHeader)
+            {
+                return chip;
+            }
+
+            result.AddError($"--chip '{name}' is not a chip with ESP-IDF app images ({string.Join(", ", Chip.All.Where(c => c.HasExtendedHeader).Select(c => c.Name))})");
+            return null;
+        },
+    };
+
+    internal static Option<SelfTestOutcome> SelfTestOption() => new("--self-test")
+    {
+        Description = "What a newly installed app's self-test does: pass, fail or hang.",
+        DefaultValueFactory = _ => SelfTestOutcome.Pass,
+    };
+
+    private static Option<long> SlotSizeOption() => new("--slot-size")
+    {
+        Description = "Size of each OTA partition in bytes (decimal or 0x hex).",
+        DefaultValueFactory = _ => 0x1F0000,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (long.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) && value > 0)
+            {
+                return value;
+            }
+
+            result.AddError($"--slot-size '{text}' is not a positive size");
+            return 0;
+        },
+    };
+
+    private static Command CreateCreate(CliContext context)
+    {
+        var flash = new Option<FileInfo>("--flash") { Description = "The flash image file to write.", Required = true };
+        var factory = new Option<FileInfo>("--factory") { Description = "The factory app image.", Required = true };
+        var slot = SlotSizeOption();
+        var json = ServerOptions.Json();
+        var command = new Command("create", "Write a device flash image: partition table (nvs, otadata, phy_init, factory, ota_0, ota_1) and the factory app.")
+        {
+            flash, factory, slot, json,
+        };
+        command.SetAction(parse =>
+        {
+            var app = File.ReadAllBytes(parse.GetRequiredValue(factory).FullName);
+            var image = SimulatedDeviceFlash.Build(app, parse.GetValue(slot));
+            var path = parse.GetRequiredValue(flash).FullName;
+            File.WriteAllBytes(path, image);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { flash = path, size = image.Length }));
+            }
+            else
+            {
+                context.Console.MarkupLineInterpolated($"wrote {path} ({image.Length} bytes)");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateRun(CliContext context)
+    {
+        var flash = new Option<FileInfo>("--flash") { Description = "The device's flash image (see 'device create').", Required = true };
+        var server = ServerOptions.Server();
+        var chip = ChipOption();
+        var selfTest = SelfTestOption();
+        var id = new Option<string?>("--id") { Description = "Device id (default: the flash file name)." };
+        var json = ServerOptions.Json();
+        var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
+        {
+            flash, server, chip, selfTest, id, json,
+        };
+        command.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(flash);
+            if (!file.Exists)
+            {
+                throw new FileNotFoundException($"{file.FullName} does not exist (create it with 'esp-ota device create')", file.FullName);
+            }
+
+            string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
+            var outcome = parse.GetValue(selfTest);
+            using var flashFile = FileFlash.Open(file.FullName);
+            using var http = new HttpClient { BaseAddress = parse.GetRequiredValue(server) };
+            bool asJson = parse.GetValue(json);
+            var device = new SimulatedDevice(
+                deviceId,
+                parse.GetRequiredValue(chip),
+                flashFile,
+                new HttpOtaClient(http),
+                new SimulatedDeviceOptions
+                {
+                    SelfTest = _ => outcome,
+                    Checkpoints = new FileOtaCheckpointStore(file.FullName + ".ota-checkpoint.json"),
+                    OnStep = asJson ? null : step => context.Console.MarkupLineInterpolated($"[grey]{step.Elapsed.TotalSeconds,7:F3}s[/] {step.Kind,-12} {step.Version ?? ""} {step.Detail ?? ""}"),
+                });
+            var result = device.RunCycleAsync().GetAwaiter().GetResult();
+            if (asJson)
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(
+                    new
+                    {
+                        device = deviceId,
+                        outcome = result.Outcome.ToString(),
+                        running_version = result.RunningVersion,
+                        offered_version = result.OfferedVersion,
+                        error = result.Error?.Message,
+                        timeline = device.Timeline.Select(s => new { kind = s.Kind.ToString(), s.Version, s.Detail, seconds = s.Elapsed.TotalSeconds }),
+                    },
+                    Indented));
+            }
+            else
+            {
+                context.Console.MarkupLineInterpolated($"{deviceId}: [bold]{result.Outcome}[/], running {result.RunningVersion}{(result.Error is null ? "" : $" ({result.Error.Message})")}");
+            }
+
+            return result.Outcome is DeviceCycleOutcome.Failed or DeviceCycleOutcome.Refused ? ExitCodes.Failure : ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateFleet(CliContext context)
+    {
+        var server = ServerOptions.Server();
+        var factory = new Option<FileInfo>("--factory") { Description = "The factory app every device starts with.", Required = true };
+        var count = new Option<int>("--count") { Description = "How many devices.", DefaultValueFactory = _ => 10 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Devices running at once (default: all).", DefaultValueFactory = _ => 0 };
+        var chip = ChipOption();
+        var selfTest = SelfTestOption();
+        var slot = SlotSizeOption();
+        var json = ServerOptions.Json();
+        var command = new Command("fleet", "Run one cycle on many in-memory devices at once and summarise.")
+        {
+            server, factory, count, concurrency, chip, selfTest, slot, json,
+        };
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(count);
+            if (n <= 0)
+            {
+                throw new UsageException("--count must be positive");
+            }
+
+            int parallel = parse.GetValue(concurrency) is > 0 and var c ? c : n;
+            var flashImage = SimulatedDeviceFlash.Build(File.ReadAllBytes(parse.GetRequiredValue(factory).FullName), parse.GetValue(slot));
+            var outcome = parse.GetValue(selfTest);
+            var deviceChip = parse.GetRequiredValue(chip);
+            using var http = new HttpClient { BaseAddress = parse.GetRequiredValue(server), Timeout = Timeout.InfiniteTimeSpan };
+            var client = new HttpOtaClient(http);
+            var clock = Stopwatch.StartNew();
+            var results = FleetRunner.RunAsync(
+                n,
+                parallel,
+                i => new SimulatedDevice($"fleet-{i:d4}", deviceChip, MemoryFlash.FromImage(flashImage), client, new SimulatedDeviceOptions { SelfTest = _ => outcome }),
+                CancellationToken.None).GetAwaiter().GetResult();
+            var elapsed = clock.Elapsed;
+            var byOutcome = results.GroupBy(r => r.Outcome).ToDictionary(g => g.Key.ToString(), g => g.Count());
+            long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new { devices = n, seconds = elapsed.TotalSeconds, bytes, outcomes = byOutcome }, Indented));
+            }
+            else
+            {
+                var table = new Table().AddColumns("Outcome", "Devices");
+                foreach (var (key, value) in byOutcome)
+                {
+                    table.AddRow(key, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                context.Console.Write(table);
+                context.Console.MarkupLineInterpolated($"{n} devices in {elapsed.TotalSeconds:F2}s, {bytes / 1e6:F1} MB downloaded ({bytes / 1e6 / elapsed.TotalSeconds:F1} MB/s)");
+            }
+
+            return results.Any(r => r.Outcome is DeviceCycleOutcome.Failed or DeviceCycleOutcome.Refused) ? ExitCodes.Failure : ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EspOta.Server.Firmware;
+using Spectre.Console;
+
+namespace EspOta.Cli.Commands;
+
+/// <summary><c>esp-ota firmware add|list</c>: the update server's firmware repository.</summary>
+internal static class FirmwareCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("firmware", "Upload and list firmware on an update server.");
+        command.Subcommands.Add(CreateAdd(context));
+        command.Subcommands.Add(CreateList(context));
+        return command;
+    }
+
+    private static Command CreateAdd(CliContext context)
+    {
+        var file = new Argument<FileInfo>("image") { Description = "The app image (.bin) to upload." };
+        var server = ServerOptions.Server();
+        var apiKey = ServerOptions.ApiKey();
+        var json = ServerOptions.Json();
+        var add = new Command("add", "Upload an app image; the server verifies it and records project, version and chip.") { file, server, apiKey, json };
+        add.SetAction(parse =>
+        {
+            var image = parse.GetRequiredValue(file);
+            if (!image.Exists)
+            {
+                throw new FileNotFoundException($"{image.FullName} does not exist", image.FullName);
+            }
+
+            using var client = CreateClient(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
+            using var stream = image.OpenRead();
+            using var content = new StreamContent(stream, 1 << 16);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Headers.ContentLength = image.Length;
+            using var response = client.PostAsync("api/firmware", content).GetAwaiter().GetResult();
+            ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
+            var info = response.Content.ReadFromJsonAsync<FirmwareInfo>().GetAwaiter().GetResult()
+                ?? throw new ServerProblemException((int)response.StatusCode, "the server answered an empty body");
+            Write(context, parse.GetValue(json), [info]);
+            return ExitCodes.Ok;
+        });
+        return add;
+    }
+
+    private static Command CreateList(CliContext context)
+    {
+        var server = ServerOptions.Server();
+        var apiKey = ServerOptions.ApiKey();
+        var json = ServerOptions.Json();
+        var list = new Command("list", "List the firmware on the server.") { server, apiKey, json };
+        list.SetAction(parse =>
+        {
+            using var client = CreateClient(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
+            using var response = client.GetAsync("api/firmware").GetAwaiter().GetResult();
+            ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
+            var infos = response.Content.ReadFromJsonAsync<FirmwareInfo[]>().GetAwaiter().GetResult() ?? [];
+            Write(context, parse.GetValue(json), infos);
+            return ExitCodes.Ok;
+        });
+        return list;
+    }
+
+    private static HttpClient CreateClient(Uri server, string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/") };
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    private static void Write(CliContext context, bool json, IReadOnlyList<FirmwareInfo> infos)
+    {
+        if (json)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(infos, Indented));
+            return;
+        }
+
+        var table = new Table().AddColumns("Project", "Version", "Secure ver.", "Chip", "Size", "SHA-256", "Uploaded");
+        foreach (var f in infos)
+        {
+            table.AddRow(
+                Markup.Escape(f.Project),
+                Markup.Escape(f.Version),
+                f.SecureVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.Chip,
+                f.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.Sha256,
+                f.UploadedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        context.Console.Write(table);
+    }
+}

@@ -1,0 +1,37 @@
+namespace EspOta.Server;
+
+/// <summary>The <c>type</c> URIs of the server's ProblemDetails responses, one per kind of refusal.</summary>
+public static class ProblemTypes
+{
+    private const string Prefix = "urn:esp-ota:problem:";
+
+    /// <summary>The uploaded bytes are not a valid app image.</summary>
+    public const string InvalidImage = Prefix + "invalid-image";
+
+    /// <summary>The image header names a chip the server does not know.</summary>
+    public const string UnknownChip = Prefix + "unknown-chip";
+
+    /// <summary>The image has no <c>esp_app_desc_t</c> (e.g. a bootloader).</summary>
+    public const string NoAppDescription = Prefix + "no-app-description";
+
+    /// <summary>The same image, or the same (project, version, chip), is already in the repository.</summary>
+    public const string DuplicateFirmware = Prefix + "duplicate-firmware";
+
+    /// <summary>The request body is larger than allowed.</summary>
+    public const string TooLarge = Prefix + "too-large";
+
+    /// <summary>The request body is empty.</summary>
+    public const string EmptyBody = Prefix + "empty-body";
+
+    /// <summary>The JSON body is malformed or misses required fields.</summary>
+    public const string MalformedRequest = Prefix + "malformed-request";
+
+    /// <summary>An id in the URL is not well-formed.</summary>
+    public const string BadId = Prefix + "bad-id";
+
+    /// <summary>The thing named in the URL does not exist.</summary>
+    public const string NotFound = Prefix + "not-found";
+
+    /// <summary>The API key is missing or wrong.</summary>
+    public const string Unauthorized = Prefix + "unauthorized";
+}

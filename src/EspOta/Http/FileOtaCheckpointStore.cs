@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace EspOta.Http;
+
+/// <summary>A checkpoint store in a small JSON file beside a flash image (standing in for NVS).</summary>
+public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
+{
+    /// <summary>The file.</summary>
+    public string Path { get; } = path;
+
+    /// <inheritdoc />
+    public OtaCheckpoint? Load()
+    {
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<OtaCheckpoint>(File.ReadAllBytes(Path));
+        }
+        catch (JsonException)
+        {
+            // A torn write: no checkpoint, the download starts again.
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Save(OtaCheckpoint checkpoint)
+    {
+        string temp = Path + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(checkpoint));
+        File.Move(temp, Path, overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public void Clear() => File.Delete(Path);
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using EspOta.Boot;
+using EspOta.Device;
+using EspOta.Flash;
+using EspOta.Images;
+using EspOta.OtaData;
+using EspOta.Updates;
+
+namespace EspOta.Http;
+
+/// <summary>
+/// A device running the OTA example app: boot, confirm or roll back a pending app after its
+/// self-test, ask the server, install with <see cref="HttpOtaClient"/>, reboot into the new app and
+/// self-test it — reporting every step to the server and keeping a timeline.
+/// </summary>
+public sealed class SimulatedDevice
+{
+    private readonly HttpOtaClient _client;
+    private readonly SimulatedDeviceOptions _options;
+    private readonly IOtaCheckpointStore _checkpoints;
+    private readonly List<DeviceStep> _timeline = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private string? _pendingSha256;
+
+    /// <summary>A powered-off device with <paramref name="flash"/>; the first cycle boots it.</summary>
+    public SimulatedDevice(string id, Chip chip, IFlash flash, HttpOtaClient client, SimulatedDeviceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(chip);
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(client);
+        Id = id;
+        Chip = chip;
+        _client = client;
+        _options = options ?? new SimulatedDeviceOptions();
+        _checkpoints = _options.Checkpoints ?? new MemoryOtaCheckpointStore();
+        Device = EspDevice.Open(flash, _options.Boot ?? new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(chip) });
+    }
+
+    /// <summary>The device id sent to the server.</summary>
+    public string Id { get; }
+
+    /// <summary>The chip.</summary>
+    public Chip Chip { get; }
+
+    /// <summary>The emulated hardware.</summary>
+    public EspDevice Device { get; }
+
+    /// <summary>Every step so far.</summary>
+    public IReadOnlyList<DeviceStep> Timeline => _timeline;
+
+    /// <summary>The running app's description, if an app runs.</summary>
+    public AppDescription? RunningApp => Device.IsRunning ? Device.LastBoot?.App : null;
+
+    /// <summary>
+    /// One cycle: power on if off, settle a pending app, check for an update and, if there is one,
+    /// install it, reboot and self-test it.
+    /// </summary>
+    public async Task<DeviceCycleResult> RunCycleAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Device.IsRunning)
+        {
+            await BootAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var settled = await SettlePendingAppAsync(null, null, cancellationToken).ConfigureAwait(false);
+        if (settled is not null)
+        {
+            return settled;
+        }
+
+        var running = RunningApp ?? throw new InvalidOperationException($"{Id}: no app runs after boot");
+        await StepAsync(DeviceReportKind.Checking, running.Version, null, null, cancellationToken).ConfigureAwait(false);
+        UpdateOffer? offer;
+        try
+        {
+            offer = await _client.CheckAsync(new UpdateCheckRequest(Id, Chip.Name, running.ProjectName, running.Version, running.SecureVersion), cancellationToken).ConfigureAwait(false);
+        }
+        catch (EspException e)
+        {
+            await StepAsync(DeviceReportKind.Failed, running.Version, null, $"update check failed: {e.Message}", cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Failed, running.Version, null, e, null);
+        }
+
+        if (offer is null)
+        {
+            return new DeviceCycleResult(DeviceCycleOutcome.UpToDate, running.Version, null, null, null);
+        }
+
+        await StepAsync(DeviceReportKind.Downloading, offer.Version, offer.Sha256, $"{offer.Size} bytes", cancellationToken).ConfigureAwait(false);
+        HttpOtaResult install;
+        try
+        {
+            install = await _client.InstallAsync(Device, Chip, offer, _checkpoints, _options.Progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOtaRefusedException e)
+        {
+            await StepAsync(DeviceReportKind.Failed, offer.Version, offer.Sha256, e.Message, cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Refused, running.Version, offer.Version, e, null);
+        }
+        catch (EspException e)
+        {
+            await StepAsync(DeviceReportKind.Failed, offer.Version, offer.Sha256, e.Message, cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Failed, running.Version, offer.Version, e, null);
+        }
+
+        await StepAsync(DeviceReportKind.Written, offer.Version, offer.Sha256, $"{install.Partition.Label}, {install.BytesDownloaded} bytes in {install.Requests} requests, {install.Retries} retries", cancellationToken).ConfigureAwait(false);
+        await StepAsync(DeviceReportKind.Rebooting, offer.Version, offer.Sha256, $"boot partition {install.Partition.Label}", cancellationToken).ConfigureAwait(false);
+        _pendingSha256 = offer.Sha256;
+        await BootAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SettlePendingAppAsync(offer, install, cancellationToken).ConfigureAwait(false);
+        if (result is not null)
+        {
+            return result;
+        }
+
+        // The bootloader did not start the new app (it would not load): the old one still runs.
+        string now = RunningApp?.Version ?? "";
+        await StepAsync(DeviceReportKind.Failed, offer.Version, offer.Sha256, $"the bootloader did not start {offer.Version}; {now} runs", cancellationToken).ConfigureAwait(false);
+        return new DeviceCycleResult(DeviceCycleOutcome.Failed, now, offer.Version, null, install);
+    }
+
+    private async Task BootAsync(CancellationToken cancellationToken)
+    {
+        var boot = Device.Reboot();
+        if (boot.IsReset)
+        {
+            throw new InvalidOperationException($"{Id}: the bootloader found nothing to boot: {string.Join("; ", boot.Steps)}");
+        }
+
+        await StepAsync(DeviceReportKind.Booted, boot.App?.Version, null, $"{boot.Booted!.Label}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>When the running app is PENDING_VERIFY, runs its self-test and confirms it or rolls back.</summary>
+    private async Task<DeviceCycleResult?> SettlePendingAppAsync(UpdateOffer? offer, HttpOtaResult? install, CancellationToken cancellationToken)
+    {
+        var ota = Device.Ota;
+        var partition = ota.GetRunningPartition();
+        if (!partition.IsOtaSlot || StateOf(ota, partition) != OtaImageState.PendingVerify)
+        {
+            return offer is not null && RunningApp?.Version == offer.Version
+                ? new DeviceCycleResult(DeviceCycleOutcome.Updated, offer.Version, offer.Version, null, install)
+                : null;
+        }
+
+        var app = RunningApp!;
+        string? sha = _pendingSha256;
+        switch (_options.SelfTest(app))
+        {
+            case SelfTestOutcome.Pass:
+                ota.MarkAppValidCancelRollback();
+                _pendingSha256 = null;
+                await StepAsync(DeviceReportKind.Confirmed, app.Version, sha, $"self-test passed in {partition.Label}", cancellationToken).ConfigureAwait(false);
+                return new DeviceCycleResult(DeviceCycleOutcome.Updated, app.Version, offer?.Version ?? app.Version, null, install);
+            case SelfTestOutcome.Fail:
+                ota.MarkAppInvalidRollbackAndReboot();
+                await ReportRollbackAsync(app, sha, "self-test failed", cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                // The watchdog resets the chip; the bootloader sees PENDING_VERIFY and aborts it.
+                Device.Reboot();
+                await ReportRollbackAsync(app, sha, "self-test hung; the watchdog reset the chip", cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        _pendingSha256 = null;
+        return new DeviceCycleResult(DeviceCycleOutcome.RolledBack, RunningApp?.Version, offer?.Version ?? app.Version, null, install);
+    }
+
+    private static OtaImageState StateOf(OtaOperations ota, Partitions.Partition partition)
+    {
+        try
+        {
+            return ota.GetStatePartition(partition);
+        }
+        catch (EspException e) when (e.Code == EspError.NotFound)
+        {
+            // No otadata entry names the slot (booted by the bootloader's fallback): nothing is pending.
+            return OtaImageState.Undefined;
+        }
+    }
+
+    private async Task ReportRollbackAsync(AppDescription abandoned, string? sha, string reason, CancellationToken cancellationToken)
+    {
+        if (Device.LastBoot is not { IsReset: false } boot)
+        {
+            throw new InvalidOperationException($"{Id}: nothing booted after abandoning {abandoned.Version}");
+        }
+
+        await StepAsync(DeviceReportKind.RolledBack, abandoned.Version, sha, $"{reason}; {boot.App?.Version} runs from {boot.Booted!.Label}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StepAsync(DeviceReportKind kind, string? version, string? sha256, string? detail, CancellationToken cancellationToken)
+    {
+        var step = new DeviceStep(kind, version, detail, _clock.Elapsed);
+        _timeline.Add(step);
+        var running = RunningApp;
+        await _client.ReportAsync(Id, new DeviceReport(kind, version, sha256, detail, Chip.Name, running?.ProjectName, running?.Version), cancellationToken).ConfigureAwait(false);
+        _options.OnStep?.Invoke(step);
+    }
+}

@@ -1,0 +1,23 @@
+using EspOta.Boot;
+using EspOta.Images;
+
+namespace EspOta.Http;
+
+/// <summary>How a <see cref="SimulatedDevice"/> behaves.</summary>
+public sealed record SimulatedDeviceOptions
+{
+    /// <summary>The bootloader configuration; null: rollback enabled, images verified for the device's chip.</summary>
+    public BootOptions? Boot { get; init; }
+
+    /// <summary>What the self-test of a newly installed app does; default: it passes.</summary>
+    public Func<AppDescription, SelfTestOutcome> SelfTest { get; init; } = _ => SelfTestOutcome.Pass;
+
+    /// <summary>Where download progress survives reboots (the device's NVS); default: in memory.</summary>
+    public IOtaCheckpointStore? Checkpoints { get; init; }
+
+    /// <summary>Receives download progress.</summary>
+    public IProgress<HttpOtaProgress>? Progress { get; init; }
+
+    /// <summary>Called for every step, after it is reported.</summary>
+    public Action<DeviceStep>? OnStep { get; init; }
+}

@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+
+namespace EspOta.Http;
+
+/// <summary>The server's answer when there is firmware for the device to fetch.</summary>
+/// <param name="Url">Where to download the image (absolute, or relative to the server's base address).</param>
+/// <param name="Size">Image size in bytes.</param>
+/// <param name="Sha256">SHA-256 of the whole image file, lowercase hex (also the download's ETag).</param>
+/// <param name="Project">The image's <c>project_name</c>.</param>
+/// <param name="Version">The image's <c>version</c>.</param>
+/// <param name="SecureVersion">The image's <c>secure_version</c>.</param>
+/// <param name="Chip">esptool chip name the image is built for.</param>
+public sealed record UpdateOffer(
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("project")] string Project,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("secure_version")] uint SecureVersion,
+    [property: JsonPropertyName("chip")] string Chip);

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using EspOta.Cli;
+
+namespace EspOta.Server.Tests.Cli;
+
+public sealed class DeviceCommandTests
+{
+    [Fact]
+    public async Task CreateThenRun_ServerHasV2_DeviceUpdatesAndFlashFileKeepsIt()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
+        string folder = Path.Combine(server.DataDirectory, "device");
+        Directory.CreateDirectory(folder);
+        string factory = Path.Combine(folder, "v1.bin");
+        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
+        string flash = Path.Combine(folder, "dev-7.bin");
+
+        int created = EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter());
+        var first = new StringWriter();
+        int run = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], first, new StringWriter()));
+        var second = new StringWriter();
+        int again = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], second, new StringWriter()));
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok, ExitCodes.Ok), (created, run, again));
+        using var firstJson = JsonDocument.Parse(first.ToString());
+        using var secondJson = JsonDocument.Parse(second.ToString());
+        Assert.Equal("Updated", firstJson.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("dev-7", firstJson.RootElement.GetProperty("device").GetString());
+        Assert.Equal(("UpToDate", "2.0.0"), (secondJson.RootElement.GetProperty("outcome").GetString(), secondJson.RootElement.GetProperty("running_version").GetString()));
+    }
+
+    [Fact]
+    public async Task Run_SelfTestFail_RollsBackAndExitsOk()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
+        string folder = Path.Combine(server.DataDirectory, "device");
+        Directory.CreateDirectory(folder);
+        string factory = Path.Combine(folder, "v1.bin");
+        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
+        string flash = Path.Combine(folder, "dev.bin");
+        Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
+        var output = new StringWriter();
+
+        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--self-test", "fail", "--json"], output, new StringWriter()));
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal(("RolledBack", "1.0.0"), (json.RootElement.GetProperty("outcome").GetString(), json.RootElement.GetProperty("running_version").GetString()));
+    }
+
+    [Fact]
+    public async Task Fleet_TwentyDevices_AllUpdated()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0", payload: 50_000))).Dispose();
+        string factory = Path.Combine(server.DataDirectory, "v1.bin");
+        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
+        var output = new StringWriter();
+
+        int exit = await Task.Run(() => EspOtaCli.Run(
+            ["device", "fleet", "--count", "20", "--concurrency", "8", "--factory", factory, "--server", server.BaseAddress.ToString(), "--slot-size", "0x40000", "--json"],
+            output,
+            new StringWriter()));
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal(20, json.RootElement.GetProperty("outcomes").GetProperty("Updated").GetInt32());
+    }
+
+    [Fact]
+    public void Run_MissingFlash_ExitsWithUsage()
+    {
+        int exit = EspOtaCli.Run(["device", "run", "--flash", "/nonexistent/dev.bin", "--server", "http://127.0.0.1:1"], new StringWriter(), new StringWriter());
+
+        Assert.Equal(ExitCodes.Usage, exit);
+    }
+
+    [Fact]
+    public void Demo_Json_PassesEveryCheck()
+    {
+        var output = new StringWriter();
+
+        int exit = EspOtaCli.Run(["demo", "--json"], output, new StringWriter());
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        Assert.All(json.RootElement.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+    }
+}

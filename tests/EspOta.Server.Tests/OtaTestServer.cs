@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using EspOta.Server;
+using Microsoft.AspNetCore.Builder;
+
+namespace EspOta.Server.Tests;
+
+/// <summary>The real update server on Kestrel, 127.0.0.1 and a free port, over a temp data folder that outlives restarts.</summary>
+public sealed class OtaTestServer : IAsyncDisposable
+{
+    public const string ApiKey = "test-key-0123456789";
+
+    private readonly Action<EspOtaServerOptions>? _configure;
+    private WebApplication? _app;
+
+    private OtaTestServer(string dataDirectory, Action<EspOtaServerOptions>? configure)
+    {
+        DataDirectory = dataDirectory;
+        _configure = configure;
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>A client without the API key (what devices use).</summary>
+    public HttpClient Device { get; private set; } = null!;
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+
+    public static async Task<OtaTestServer> StartAsync(Action<EspOtaServerOptions>? configure = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "esp-ota-server-tests", Guid.NewGuid().ToString("N"));
+        var server = new OtaTestServer(data, configure);
+        await server.StartAppAsync();
+        return server;
+    }
+
+    /// <summary>Stops the server and starts a new one on the same data folder (a new port).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync();
+    }
+
+    public async Task<HttpResponseMessage> UploadAsync(byte[] image, HttpClient? client = null)
+    {
+        using var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new("application/octet-stream");
+        return await (client ?? Admin).PostAsync("/api/firmware", content);
+    }
+
+    public async Task<HttpResponseMessage> CheckAsync(object body) =>
+        await Device.PostAsJsonAsync("/api/updates/check", body);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAppAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a pooled SQLite connection; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private async Task StartAppAsync()
+    {
+        _app = EspOtaServerHost.Create("http://127.0.0.1:0", o =>
+        {
+            o.DataDirectory = DataDirectory;
+            o.ApiKey = ApiKey;
+            _configure?.Invoke(o);
+        });
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.Single());
+        Device = new HttpClient { BaseAddress = BaseAddress };
+        Admin = new HttpClient { BaseAddress = BaseAddress };
+        Admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+    }
+
+    private async Task StopAppAsync()
+    {
+        Device?.Dispose();
+        Admin?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+}

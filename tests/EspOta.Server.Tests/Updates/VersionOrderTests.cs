@@ -1,0 +1,30 @@
+using EspOta.Server.Updates;
+
+namespace EspOta.Server.Tests.Updates;
+
+public sealed class VersionOrderTests
+{
+    [Theory]
+    [InlineData("1.2.3", "1.2.4", -1)]
+    [InlineData("1.10", "1.9", 1)]
+    [InlineData("v2.0", "2.0.0", 0)]
+    [InlineData("2.0", "2.0-rc1", 1)]
+    [InlineData("2.0-rc1", "2.0-rc2", -1)]
+    public void Compare_TwoVersions_OrdersNumerically(string a, string b, int expected)
+    {
+        int actual = VersionOrder.Compare(VersionOrder.Parse(a)!.Value, VersionOrder.Parse(b)!.Value);
+
+        Assert.Equal(expected, Math.Sign(actual));
+    }
+
+    [Theory]
+    [InlineData("qa-test-v5.0-20220830-4-g4532e6")]
+    [InlineData("1cd5752x")]
+    [InlineData("")]
+    public void Parse_FreeText_ReturnsNullUnlessItStartsWithANumber(string version)
+    {
+        var parsed = VersionOrder.Parse(version);
+
+        Assert.Equal(version.Length > 0 && char.IsAsciiDigit(version[0]), parsed is not null);
+    }
+}
