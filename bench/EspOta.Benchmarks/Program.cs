@@ -6,11 +6,17 @@ internal static class Program
 {
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- --filter '*'
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- fleet [devices] [image bytes]
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]
     private static int Main(string[] args)
     {
         if (args is ["fleet", .. var rest])
         {
             return Http.FleetLoadRun.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
+        if (args is ["stream", .. var streamArgs])
+        {
+            return Http.StreamLoadRun.RunAsync(streamArgs).GetAwaiter().GetResult();
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -30,7 +30,7 @@ internal static class FleetLoadRun
 
         string data = Path.Combine(Path.GetTempPath(), "esp-ota-fleet-" + Guid.NewGuid().ToString("N")[..8]);
         const string apiKey = "fleet-bench-key";
-        using var server = StartServer(data, apiKey, out var baseAddress);
+        using var server = LoadRunServer.Start(data, apiKey, out var baseAddress);
         try
         {
             using (var admin = new HttpClient { BaseAddress = baseAddress })
@@ -48,13 +48,13 @@ internal static class FleetLoadRun
             var fleet = Enumerable.Range(0, devices)
                 .Select(i => new SimulatedDevice($"bench-{i:d4}", Chip.Esp32, MemoryFlash.FromImage(flashImage), client))
                 .ToArray();
-            long serverBaseline = PeakResidentBytes(server);
+            long serverBaseline = LoadRunServer.PeakResidentBytes(server);
 
             var clock = Stopwatch.StartNew();
             var results = await Task.WhenAll(fleet.Select(d => Task.Run(() => d.RunCycleAsync())));
             clock.Stop();
 
-            long serverPeak = PeakResidentBytes(server);
+            long serverPeak = LoadRunServer.PeakResidentBytes(server);
             long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
             var checks = timer.CheckLatencies.Order().ToArray();
             var outcomes = results.GroupBy(r => r.Outcome).ToDictionary(g => g.Key.ToString(), g => g.Count());
@@ -91,48 +91,7 @@ internal static class FleetLoadRun
         }
     }
 
-    private static Process StartServer(string data, string apiKey, out Uri baseAddress)
-    {
-        string cli = Path.Combine(AppContext.BaseDirectory, "esp-ota.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", apiKey, "--json" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start esp-ota serve");
-        string? line = process.StandardOutput.ReadLine();
-        if (line is null)
-        {
-            throw new InvalidOperationException($"esp-ota serve exited: {process.StandardError.ReadToEnd()}");
-        }
-
-        using var json = JsonDocument.Parse(line);
-        baseAddress = new Uri(json.RootElement.GetProperty("urls")[0].GetString()!);
-        return process;
-    }
-
-    /// <summary>VmHWM of the process: the most resident memory it ever had.</summary>
-    private static long PeakResidentBytes(Process process)
-    {
-        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        process.Refresh();
-        return process.PeakWorkingSet64;
-    }
-
-    private static double Percentile(double[] sorted, double p) =>
+    internal static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     /// <summary>Times the update-check requests.</summary>
