@@ -28,67 +28,44 @@ internal static class FleetLoadRun
         var v2 = new AppImageBuilder(Chip.Esp32).WithProject(Project).WithVersion("2.0.0").WithPayload(imageTarget - probe.Length, 7).Build();
         var flashImage = SimulatedDeviceFlash.Build(v1, v2.Length);
 
-        string data = Path.Combine(Path.GetTempPath(), "esp-ota-fleet-" + Guid.NewGuid().ToString("N")[..8]);
-        const string apiKey = "fleet-bench-key";
-        using var server = LoadRunServer.Start(data, apiKey, out var baseAddress);
-        try
+        await using var server = LoadRunServer.Start("fleet");
+        var baseAddress = server.BaseAddress;
+        await server.UploadAsync(v2);
+
+        var timer = new CheckTimer(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
+        using var http = new HttpClient(timer) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new HttpOtaClient(http, new HttpOtaClientOptions { RequestTimeout = TimeSpan.FromSeconds(120) });
+        var fleet = Enumerable.Range(0, devices)
+            .Select(i => new SimulatedDevice($"bench-{i:d4}", Chip.Esp32, MemoryFlash.FromImage(flashImage), client))
+            .ToArray();
+        long serverBaseline = server.PeakResidentBytes();
+
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(fleet.Select(d => Task.Run(() => d.RunCycleAsync())));
+        clock.Stop();
+
+        long serverPeak = server.PeakResidentBytes();
+        long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
+        var checks = timer.CheckLatencies.Order().ToArray();
+        var outcomes = results.GroupBy(r => r.Outcome).ToDictionary(g => g.Key.ToString(), g => g.Count());
+        var report = new
         {
-            using (var admin = new HttpClient { BaseAddress = baseAddress })
-            {
-                admin.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-                using var content = new ByteArrayContent(v2);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                using var upload = await admin.PostAsync("api/firmware", content);
-                upload.EnsureSuccessStatusCode();
-            }
-
-            var timer = new CheckTimer(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue });
-            using var http = new HttpClient(timer) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
-            var client = new HttpOtaClient(http, new HttpOtaClientOptions { RequestTimeout = TimeSpan.FromSeconds(120) });
-            var fleet = Enumerable.Range(0, devices)
-                .Select(i => new SimulatedDevice($"bench-{i:d4}", Chip.Esp32, MemoryFlash.FromImage(flashImage), client))
-                .ToArray();
-            long serverBaseline = LoadRunServer.PeakResidentBytes(server);
-
-            var clock = Stopwatch.StartNew();
-            var results = await Task.WhenAll(fleet.Select(d => Task.Run(() => d.RunCycleAsync())));
-            clock.Stop();
-
-            long serverPeak = LoadRunServer.PeakResidentBytes(server);
-            long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
-            var checks = timer.CheckLatencies.Order().ToArray();
-            var outcomes = results.GroupBy(r => r.Outcome).ToDictionary(g => g.Key.ToString(), g => g.Count());
-            var report = new
-            {
-                devices,
-                image_bytes = v2.Length,
-                seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-                megabytes = Math.Round(bytes / 1e6, 1),
-                megabytes_per_second = Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
-                server_peak_rss_mib = Math.Round(serverPeak / 1048576.0, 1),
-                server_rss_before_mib = Math.Round(serverBaseline / 1048576.0, 1),
-                check_p50_ms = Math.Round(Percentile(checks, 0.50), 2),
-                check_p99_ms = Math.Round(Percentile(checks, 0.99), 2),
-                check_max_ms = Math.Round(checks.LastOrDefault(), 2),
-                requests = timer.Requests,
-                outcomes,
-                first_error = results.FirstOrDefault(r => r.Error is not null)?.Error?.Message,
-            };
-            Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-            return outcomes.Keys.All(k => k == nameof(DeviceCycleOutcome.Updated)) ? 0 : 1;
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+            devices,
+            image_bytes = v2.Length,
+            seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            megabytes = Math.Round(bytes / 1e6, 1),
+            megabytes_per_second = Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
+            server_peak_rss_mib = Math.Round(serverPeak / 1048576.0, 1),
+            server_rss_before_mib = Math.Round(serverBaseline / 1048576.0, 1),
+            check_p50_ms = Math.Round(Percentile(checks, 0.50), 2),
+            check_p99_ms = Math.Round(Percentile(checks, 0.99), 2),
+            check_max_ms = Math.Round(checks.LastOrDefault(), 2),
+            requests = timer.Requests,
+            outcomes,
+            first_error = results.FirstOrDefault(r => r.Error is not null)?.Error?.Message,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return outcomes.Keys.All(k => k == nameof(DeviceCycleOutcome.Updated)) ? 0 : 1;
     }
 
     internal static double Percentile(double[] sorted, double p) =>

@@ -1,14 +1,35 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace EspOta.Benchmarks.Http;
 
-/// <summary>The real <c>esp-ota serve</c> in its own process, so that its memory is measured on its own.</summary>
-internal static class LoadRunServer
+/// <summary>
+/// The real <c>esp-ota serve</c> in its own process (so that its memory is measured on its own), with a
+/// temporary data folder; disposing stops the process and deletes the folder.
+/// </summary>
+internal sealed class LoadRunServer : IAsyncDisposable
 {
-    public static Process Start(string data, string apiKey, out Uri baseAddress)
+    private const string ApiKey = "load-run-key";
+
+    private readonly Process _process;
+    private readonly string _data;
+
+    private LoadRunServer(Process process, string data, Uri baseAddress)
     {
+        _process = process;
+        _data = data;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Where the server listens.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Starts <c>esp-ota serve</c> on a free loopback port.</summary>
+    public static LoadRunServer Start(string name)
+    {
+        string data = Path.Combine(Path.GetTempPath(), $"esp-ota-{name}-{Guid.NewGuid().ToString("N")[..8]}");
         string cli = Path.Combine(AppContext.BaseDirectory, "esp-ota.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -16,7 +37,7 @@ internal static class LoadRunServer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", apiKey, "--json" })
+        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", ApiKey, "--json" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -29,14 +50,24 @@ internal static class LoadRunServer
         }
 
         using var json = JsonDocument.Parse(line);
-        baseAddress = new Uri(json.RootElement.GetProperty("urls")[0].GetString()!);
-        return process;
+        return new LoadRunServer(process, data, new Uri(json.RootElement.GetProperty("urls")[0].GetString()!));
     }
 
-    /// <summary>VmHWM of the process: the most resident memory it ever had.</summary>
-    public static long PeakResidentBytes(Process process)
+    /// <summary>Uploads a firmware image through the admin API.</summary>
+    public async Task UploadAsync(byte[] image)
     {
-        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        using var admin = new HttpClient { BaseAddress = BaseAddress };
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        using var content = new ByteArrayContent(image);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var upload = await admin.PostAsync("api/firmware", content);
+        upload.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>VmHWM of the server process: the most resident memory it ever had.</summary>
+    public long PeakResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
             {
@@ -44,7 +75,23 @@ internal static class LoadRunServer
             }
         }
 
-        process.Refresh();
-        return process.PeakWorkingSet64;
+        _process.Refresh();
+        return _process.PeakWorkingSet64;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; the figures are already printed.
+        }
     }
 }

@@ -25,88 +25,65 @@ internal static class StreamLoadRun
             .WithPayload(imageTarget - probe.Length, 11).Build();
         string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image));
 
-        string data = Path.Combine(Path.GetTempPath(), "esp-ota-stream-" + Guid.NewGuid().ToString("N")[..8]);
-        const string apiKey = "stream-bench-key";
-        using var server = LoadRunServer.Start(data, apiKey, out var baseAddress);
-        try
+        await using var server = LoadRunServer.Start("stream");
+        var baseAddress = server.BaseAddress;
+        await server.UploadAsync(image);
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
         {
-            using (var admin = new HttpClient { BaseAddress = baseAddress })
-            {
-                admin.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-                using var content = new ByteArrayContent(image);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                using var upload = await admin.PostAsync("api/firmware", content);
-                upload.EnsureSuccessStatusCode();
-            }
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+        string path = $"api/updates/firmware/{sha}";
+        long rssBefore = server.PeakResidentBytes();
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
 
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
+        var clock = Stopwatch.StartNew();
+        long[] perClient = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            for (int r = 0; r < rounds; r++)
             {
-                BaseAddress = baseAddress,
-                Timeout = TimeSpan.FromMinutes(5),
-            };
-            string path = $"api/updates/firmware/{sha}";
-            long rssBefore = LoadRunServer.PeakResidentBytes(server);
-            var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-
-            var clock = Stopwatch.StartNew();
-            long[] perClient = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
-            {
-                var buffer = new byte[64 * 1024];
-                long total = 0;
-                for (int r = 0; r < rounds; r++)
+                long start = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+                response.EnsureSuccessStatusCode();
+                await using var body = await response.Content.ReadAsStreamAsync();
+                long got = 0;
+                for (int n; (n = await body.ReadAsync(buffer)) > 0;)
                 {
-                    long start = Stopwatch.GetTimestamp();
-                    using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
-                    response.EnsureSuccessStatusCode();
-                    await using var body = await response.Content.ReadAsStreamAsync();
-                    long got = 0;
-                    for (int n; (n = await body.ReadAsync(buffer)) > 0;)
-                    {
-                        got += n;
-                    }
-
-                    if (got != image.Length)
-                    {
-                        throw new InvalidOperationException($"short body: {got} of {image.Length} bytes");
-                    }
-
-                    total += got;
-                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    got += n;
                 }
 
-                return total;
-            })));
-            clock.Stop();
+                if (got != image.Length)
+                {
+                    throw new InvalidOperationException($"short body: {got} of {image.Length} bytes");
+                }
 
-            long bytes = perClient.Sum();
-            var sorted = latencies.Order().ToArray();
-            var report = new
-            {
-                clients,
-                rounds,
-                image_bytes = image.Length,
-                seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-                megabytes = Math.Round(bytes / 1e6, 1),
-                megabytes_per_second = Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
-                server_rss_before_mib = Math.Round(rssBefore / 1048576.0, 1),
-                server_peak_rss_mib = Math.Round(LoadRunServer.PeakResidentBytes(server) / 1048576.0, 1),
-                download_p50_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.50), 1),
-                download_p99_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.99), 1),
-            };
-            Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
-        }
-        finally
+                total += got;
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            return total;
+        })));
+        clock.Stop();
+
+        long bytes = perClient.Sum();
+        var sorted = latencies.Order().ToArray();
+        var report = new
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+            clients,
+            rounds,
+            image_bytes = image.Length,
+            seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            megabytes = Math.Round(bytes / 1e6, 1),
+            megabytes_per_second = Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
+            server_rss_before_mib = Math.Round(rssBefore / 1048576.0, 1),
+            server_peak_rss_mib = Math.Round(server.PeakResidentBytes() / 1048576.0, 1),
+            download_p50_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.50), 1),
+            download_p99_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.99), 1),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
     }
 }
