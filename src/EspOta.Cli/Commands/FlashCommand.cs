@@ -33,8 +33,8 @@ internal static class FlashCommand
         };
         build.SetAction(parse =>
         {
-            long size = FlashImageFiles.ParseSize(parse.GetValue(flashSize)!);
-            long tableAt = FlashImageFiles.ParseSize(parse.GetValue(tableOffset)!);
+            long size = SizeArgument.Parse(parse.GetValue(flashSize)!, "--flash-size", min: 1);
+            long tableAt = SizeArgument.Parse(parse.GetValue(tableOffset)!, "--table-offset");
             var tableFile = parse.GetRequiredValue(partitions);
             var conversion = PartitionTableConverter.Convert(File.ReadAllBytes(tableFile.FullName), new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
             var table = conversion.Table;
@@ -55,7 +55,7 @@ internal static class FlashCommand
 
             if (parse.GetValue(bootloader) is { } bl)
             {
-                long at = FlashImageFiles.ParseSize(parse.GetValue(bootloaderOffset)!);
+                long at = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset");
                 Place("bootloader", at, File.ReadAllBytes(bl.FullName), tableAt - at);
             }
 
@@ -107,9 +107,9 @@ internal static class FlashCommand
         boot.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var flash = FlashImageFiles.Load(file);
-            long length = file.Length;
             var options = bootOptions.Read(parse);
+            var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
+            long length = file.Length;
             var reset = parse.GetResult(factoryReset) is not null;
             if (reset)
             {

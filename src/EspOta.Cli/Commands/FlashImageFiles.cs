@@ -11,8 +11,12 @@ internal static class FlashImageFiles
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>A whole flash image in memory (padded with 0xFF to whole sectors).</summary>
-    public static MemoryFlash Load(FileInfo file)
+    /// <summary>
+    /// A whole flash image in memory. The chip is at least as large as the file and as the end of the
+    /// last partition in the table at <paramref name="tableOffset"/>: esptool <c>merge_bin</c> does not
+    /// pad by default, and a real chip still has the erased space after the file's end.
+    /// </summary>
+    public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
     {
         if (!file.Exists)
         {
@@ -20,36 +24,36 @@ internal static class FlashImageFiles
         }
 
         var bytes = File.ReadAllBytes(file.FullName);
-        long size = (Math.Max(bytes.Length, MemoryFlash.DefaultSectorSize) + MemoryFlash.DefaultSectorSize - 1) / MemoryFlash.DefaultSectorSize * MemoryFlash.DefaultSectorSize;
-        return MemoryFlash.FromImage(bytes, size, strict: false);
+        long end = Math.Max(bytes.Length, MemoryFlash.DefaultSectorSize);
+        if (tableOffset >= 0 && tableOffset + PartitionTable.MaxLength <= bytes.Length)
+        {
+            try
+            {
+                var table = PartitionTable.FromBinary(bytes.AsSpan((int)tableOffset, PartitionTable.MaxLength));
+                end = Math.Max(end, table.Partitions.Select(p => p.End).DefaultIfEmpty(0).Max());
+            }
+            catch (PartitionTableException)
+            {
+                // Not a valid table: the commands report that themselves when they read it from flash.
+            }
+        }
+
+        return MemoryFlash.FromImage(bytes, RoundUpToSector(end), strict: false);
     }
 
-    /// <summary>Writes the image back, at its original length.</summary>
-    public static void Save(FileInfo file, MemoryFlash flash, long length) => File.WriteAllBytes(file.FullName, flash.Contents[..(int)length].ToArray());
-
-    /// <summary>Parses <c>4MB</c>, <c>512KB</c>, <c>0x400000</c> or a decimal number.</summary>
-    public static long ParseSize(string text)
+    /// <summary>
+    /// Writes the image back: at least its original length, and up to the last sector holding anything
+    /// but 0xFF, so that data written past the end of an unpadded image is kept.
+    /// </summary>
+    public static void Save(FileInfo file, MemoryFlash flash, long originalLength)
     {
-        string t = text.Trim();
-        try
-        {
-            if (t.EndsWith("MB", StringComparison.OrdinalIgnoreCase))
-            {
-                return long.Parse(t[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024;
-            }
-
-            if (t.EndsWith("KB", StringComparison.OrdinalIgnoreCase))
-            {
-                return long.Parse(t[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-            }
-
-            return PartitionTableOptions.ParseNumber(t);
-        }
-        catch (FormatException)
-        {
-            throw new UsageException($"'{text}' is not a size (examples: 4MB, 512KB, 0x400000)");
-        }
+        long used = flash.Contents.LastIndexOfAnyExcept((byte)0xFF) + 1;
+        long length = Math.Max(originalLength, used == 0 ? 0 : RoundUpToSector(used));
+        File.WriteAllBytes(file.FullName, flash.Contents[..(int)length].ToArray());
     }
+
+    private static long RoundUpToSector(long value) =>
+        (value + MemoryFlash.DefaultSectorSize - 1) / MemoryFlash.DefaultSectorSize * MemoryFlash.DefaultSectorSize;
 
     public static Partition RequirePartition(PartitionTable table, string label) =>
         table.FindFirst(label: label) ?? throw new UsageException($"no partition named '{label}' in the partition table (have: {string.Join(", ", table.Partitions.Select(p => p.Label))})");
@@ -104,7 +108,7 @@ internal static class FlashImageFiles
                 Rollback = anti || parse.GetValue(Rollback),
                 AntiRollback = anti,
                 Efuse = new EspOta.Boot.EfuseSecureVersion(efuse),
-                PartitionTableOffset = (uint)ParseSize(parse.GetValue(TableOffset)!),
+                PartitionTableOffset = (uint)SizeArgument.Parse(parse.GetValue(TableOffset)!, "--table-offset", max: uint.MaxValue),
             };
         }
     }

@@ -165,12 +165,12 @@ internal static class ImageCommand
                 .WithSecureVersion(parse.GetValue(secure));
             if (parse.GetValue(payload) is { } p)
             {
-                builder.WithPayload(checked((int)ParseSize(p, "--payload")));
+                builder.WithPayload((int)SizeArgument.Parse(p, "--payload", max: Array.MaxLength));
             }
 
             if (parse.GetValue(size) is { } s)
             {
-                builder.PadTo(ParseSize(s, "--size"));
+                builder.PadTo(SizeArgument.Parse(s, "--size", max: Array.MaxLength));
             }
 
             byte[] image;
@@ -206,36 +206,5 @@ internal static class ImageCommand
             return verification.IsValid ? ExitCodes.Ok : ExitCodes.Failure;
         });
         return build;
-    }
-
-    private static long ParseSize(string text, string option)
-    {
-        var t = text.Trim();
-        long multiplier = 1;
-        if (t.EndsWith("MB", StringComparison.OrdinalIgnoreCase) || t.EndsWith("KB", StringComparison.OrdinalIgnoreCase))
-        {
-            t = t[..^1];
-        }
-
-        if (t.EndsWith('M') || t.EndsWith('m'))
-        {
-            multiplier = 1024 * 1024;
-            t = t[..^1];
-        }
-        else if (t.EndsWith('K') || t.EndsWith('k'))
-        {
-            multiplier = 1024;
-            t = t[..^1];
-        }
-
-        bool ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? long.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
-            : long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok || value < 0)
-        {
-            throw new UsageException($"{option}: '{text}' is not a size (e.g. 1M, 64K, 0x20000)");
-        }
-
-        return checked(value * multiplier);
     }
 }

@@ -40,8 +40,8 @@ internal static class OtaCommand
             }
 
             var image = File.ReadAllBytes(appFile.FullName);
-            var flash = FlashImageFiles.Load(file);
             var options = bootOptions.Read(parse);
+            var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             var device = EspDevice.Open(flash, options);
             var before = device.Reboot();
             if (before.IsReset)

@@ -31,8 +31,8 @@ internal static class OtaDataCommand
         show.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var flash = FlashImageFiles.Load(file);
             var options = bootOptions.Read(parse);
+            var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             var (table, otaData, ota) = Open(flash, options);
             var entries = otaData.ReadBoth();
             int active = OtaDataPartition.ActiveIndex(entries);
@@ -90,8 +90,8 @@ internal static class OtaDataCommand
         command.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var flash = FlashImageFiles.Load(file);
             var options = bootOptions.Read(parse);
+            var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             var (table, otaData, ota) = Open(flash, options);
             string name = parse.GetRequiredValue(slot);
             var target = int.TryParse(name, out int n)
@@ -124,8 +124,9 @@ internal static class OtaDataCommand
         command.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var flash = FlashImageFiles.Load(file);
-            var (_, otaData, _) = Open(flash, bootOptions.Read(parse));
+            var options = bootOptions.Read(parse);
+            var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
+            var (_, otaData, _) = Open(flash, options);
             otaData.EraseAll();
             FlashImageFiles.Save(file, flash, file.Length);
             if (parse.GetValue(json))

@@ -32,7 +32,7 @@ internal static class TortureCommand
         {
             var options = new TortureOptions
             {
-                ImageSize = ParseSize(parse.GetValue(imageSize)!),
+                ImageSize = SizeArgument.Parse(parse.GetValue(imageSize)!, "--image-size", min: 1, max: 16 * 1024 * 1024),
                 ChunkSize = parse.GetValue(chunkSize) is > 0 and var c ? c : throw new UsageException("--chunk-size must be positive"),
                 Rollback = parse.GetValue(rollback),
                 Seed = parse.GetValue(seed),
@@ -68,32 +68,6 @@ internal static class TortureCommand
 
         return [.. names.Select(n => TortureScenarios.Find(n)
             ?? throw new UsageException($"unknown scenario '{n}'; known: {string.Join(", ", TortureScenarios.All.Select(s => s.Name))}"))];
-    }
-
-    internal static long ParseSize(string text)
-    {
-        string t = text.Trim();
-        long factor = 1;
-        if (t.EndsWith('K') || t.EndsWith('k'))
-        {
-            factor = 1024;
-            t = t[..^1];
-        }
-        else if (t.EndsWith('M') || t.EndsWith('m'))
-        {
-            factor = 1024 * 1024;
-            t = t[..^1];
-        }
-
-        bool ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? long.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long value)
-            : long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok || value <= 0 || value * factor > 16L * 1024 * 1024)
-        {
-            throw new UsageException($"--image-size '{text}' is not a size between 1 byte and 16M");
-        }
-
-        return value * factor;
     }
 
     private static List<TortureReport> RunWithProgress(CliContext context, List<TortureScenario> scenarios, TortureOptions options)

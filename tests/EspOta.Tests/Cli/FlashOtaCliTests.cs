@@ -78,6 +78,38 @@ public sealed class FlashOtaCliTests : IDisposable
     }
 
     [Fact]
+    public void OtaApply_UnpaddedImageEndingInsideFactory_BootsAndGrowsTheFile()
+    {
+        // esptool merge_bin does not pad: the file ends with the last byte of the last binary.
+        string flash = BuildFlash();
+        var bytes = File.ReadAllBytes(flash);
+        int used = bytes.AsSpan().LastIndexOfAnyExcept((byte)0xFF) + 1;
+        Assert.InRange(used, 0x10001, 0x10000 + 0x100000 - 1);
+        File.WriteAllBytes(flash, bytes[..used]);
+
+        Assert.Equal("factory", RunJson("flash", "boot", flash).GetProperty("boot").GetProperty("booted").GetString());
+        File.WriteAllBytes(PathOf("v2.bin"), TestDevices.App("v2"));
+        Assert.Equal("ota_0", RunJson("ota", "apply", flash, PathOf("v2.bin")).GetProperty("target").GetString());
+
+        Assert.True(new FileInfo(flash).Length > 0x110000, "the file must grow to keep the app written into ota_0");
+        Assert.Equal("ota_0", RunJson("flash", "boot", flash).GetProperty("boot").GetProperty("booted").GetString());
+    }
+
+    [Theory]
+    [InlineData("--flash-size", "9999999999999MB")]
+    [InlineData("--flash-size", "-4MB")]
+    [InlineData("--flash-size", "lots")]
+    [InlineData("--table-offset", "0x")]
+    public void FlashBuild_BadSize_UsageExitCode(string option, string value)
+    {
+        File.WriteAllText(PathOf("t.csv"), Csv);
+        var (code, _, error) = Run("flash", "build", "--partitions", PathOf("t.csv"), option, value, "-o", PathOf("flash.bin"));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OtadataSwitchAndErase_BackToFactory_FactoryBoots()
     {
         string flash = BuildFlash();
