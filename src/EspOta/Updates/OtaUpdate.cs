@@ -1,4 +1,5 @@
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.Partitions;
 
 namespace EspOta.Updates;
@@ -10,11 +11,6 @@ namespace EspOta.Updates;
 /// </summary>
 public sealed class OtaUpdate : IDisposable
 {
-    /// <summary>The magic byte every ESP app and bootloader image starts with (<c>ESP_IMAGE_HEADER_MAGIC</c>).</summary>
-    public const byte ImageMagic = 0xE9;
-
-    private const ushort PartitionTableMagic = 0x50AA;
-
     private readonly OtaOperations _owner;
     private readonly IFlash _flash;
     private readonly bool _resumption;
@@ -209,15 +205,15 @@ public sealed class OtaUpdate : IDisposable
 
     private void CheckMagic(ReadOnlySpan<byte> data)
     {
-        if (FinalPartition.Type is PartitionType.App or PartitionType.Bootloader && data[0] != ImageMagic)
+        if (FinalPartition.Type is PartitionType.App or PartitionType.Bootloader && data[0] != ImageHeader.ImageMagic)
         {
-            throw new EspException(EspError.OtaValidateFailed, $"OTA image for {FinalPartition.Label} has invalid magic byte: expected 0x{ImageMagic:x2}, saw 0x{data[0]:x2}");
+            throw new EspException(EspError.OtaValidateFailed, $"OTA image for {FinalPartition.Label} has invalid magic byte: expected 0x{ImageHeader.ImageMagic:x2}, saw 0x{data[0]:x2}");
         }
 
         if (FinalPartition.Type == PartitionType.PartitionTable
-            && (data.Length < 2 || System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data) != PartitionTableMagic))
+            && (data.Length < 2 || System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(data) != PartitionEntry.Magic))
         {
-            throw new EspException(EspError.OtaValidateFailed, $"partition table image for {FinalPartition.Label} has an invalid magic word (expected 0x{PartitionTableMagic:x4})");
+            throw new EspException(EspError.OtaValidateFailed, $"partition table image for {FinalPartition.Label} has an invalid magic word (expected 0x{PartitionEntry.Magic:x4})");
         }
     }
 
