@@ -151,14 +151,14 @@ public sealed class AppImage
     }
 
     /// <summary>Parses the image in a flash partition (the whole partition is read; what follows the image is trailing data).</summary>
-    /// <exception cref="ImageFormatException">esptool could not load these bytes.</exception>
+    /// <exception cref="ImageFormatException">esptool could not load these bytes, or the partition runs past the end of the chip.</exception>
     public static AppImage Parse(IFlash flash, Partition partition, Chip? chip = null)
     {
         ArgumentNullException.ThrowIfNull(flash);
         ArgumentNullException.ThrowIfNull(partition);
         if (partition.End > flash.Size)
         {
-            throw new ArgumentException($"partition {partition} ends past the flash size 0x{flash.Size:x}", nameof(partition));
+            throw new ImageFormatException($"partition {partition} ends past the flash size 0x{flash.Size:x}", Math.Max(0, flash.Size - partition.Offset));
         }
 
         var bytes = new byte[partition.Size];

@@ -36,13 +36,11 @@ public static class ImageVerifier
     {
         ArgumentNullException.ThrowIfNull(flash);
         ArgumentNullException.ThrowIfNull(partition);
-        if (partition.End > flash.Size)
-        {
-            throw new ArgumentException($"partition {partition} ends past the flash size 0x{flash.Size:x}", nameof(partition));
-        }
-
         options ??= ImageVerifyOptions.Default;
-        long limit = Math.Min(partition.Size, options.MaxLength ?? long.MaxValue);
+        // A table read from flash may describe a partition past the chip's end (bootloader_mmap would
+        // fail there): only the bytes that exist are verified, so such an image is reported truncated.
+        long onChip = Math.Max(0, Math.Min(partition.End, flash.Size) - partition.Offset);
+        long limit = Math.Min(onChip, options.MaxLength ?? long.MaxValue);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {

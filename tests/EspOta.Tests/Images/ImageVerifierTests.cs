@@ -42,6 +42,23 @@ public sealed class ImageVerifierTests
     }
 
     [Fact]
+    public void Verify_PartitionRunsPastTheChip_InvalidNotThrown()
+    {
+        var image = Image(configure: b => b.WithPayload(0x18000));
+        var flash = new MemoryFlash(0x20000);
+        flash.Write(0x10000, image.AsSpan(0, Math.Min(image.Length, 0x10000)));
+        var partition = new Partition("ota_0", PartitionType.App, 0x10, 0x10000, 0x100000);
+
+        var result = ImageVerifier.Verify(flash, partition);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(ImageCheck.ImageLength, result.FailedCheck);
+        Assert.Throws<ImageFormatException>(() => AppImage.Parse(flash, partition));
+        var beyond = new Partition("ota_1", PartitionType.App, 0x11, 0x40000, 0x10000);
+        Assert.False(ImageVerifier.Verify(flash, beyond).IsValid);
+    }
+
+    [Fact]
     public void Verify_Empty_Truncated()
     {
         var result = ImageVerifier.Verify(ReadOnlySpan<byte>.Empty);
