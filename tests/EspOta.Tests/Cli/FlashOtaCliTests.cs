@@ -125,6 +125,23 @@ public sealed class FlashOtaCliTests : IDisposable
     }
 
     [Fact]
+    public void OtadataSwitchNoValidate_EmptySlot_BootReportsSelectionAndFallback()
+    {
+        string flash = BuildFlash();
+        File.WriteAllBytes(PathOf("v2.bin"), TestDevices.App("v2"));
+        RunJson("ota", "apply", flash, PathOf("v2.bin"));
+
+        Assert.Equal("ota_1", RunJson("otadata", "switch", "ota_1", flash, "--no-validate").GetProperty("bootPartition").GetString());
+        var boot = RunJson("flash", "boot", flash).GetProperty("boot");
+
+        // otadata selects ota_1 (index 1), whose image does not verify: the walk falls back to ota_0.
+        Assert.Equal(1, boot.GetProperty("selectedIndex").GetInt32());
+        Assert.Equal("ota_0", boot.GetProperty("booted").GetString());
+        var steps = string.Join("\n", boot.GetProperty("steps").EnumerateArray().Select(e => e.ToString()));
+        Assert.Contains("ota_1", steps, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OtadataSwitch_EmptySlotImage_FailsWithValidateError()
     {
         string flash = BuildFlash();
