@@ -108,6 +108,7 @@ internal sealed class FirmwareService
                 }
                 catch (IOException) when (File.Exists(final))
                 {
+                    // Lost the race to a concurrent upload of the same bytes; its file is identical (named by its SHA-256).
                 }
             }
 
