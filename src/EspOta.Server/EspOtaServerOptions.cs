@@ -18,6 +18,9 @@ public sealed class EspOtaServerOptions
     /// <summary>Most events returned for one device's history.</summary>
     public int MaxHistory { get; set; } = 500;
 
+    /// <summary>Most events kept per device; reports need no key, so older events are deleted as new ones arrive.</summary>
+    public int MaxEventsPerDevice { get; set; } = 1000;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))
@@ -30,7 +33,7 @@ public sealed class EspOtaServerOptions
             throw new InvalidOperationException("EspOtaServerOptions.ApiKey must be set: uploads and admin endpoints need it");
         }
 
-        if (MaxImageSize <= 0 || MaxJsonBodySize <= 0 || MaxHistory <= 0)
+        if (MaxImageSize <= 0 || MaxJsonBodySize <= 0 || MaxHistory <= 0 || MaxEventsPerDevice <= 0)
         {
             throw new InvalidOperationException("EspOtaServerOptions limits must be positive");
         }

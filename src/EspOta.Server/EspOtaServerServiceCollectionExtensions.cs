@@ -39,6 +39,7 @@ public static class EspOtaServerServiceCollectionExtensions
             return new FirmwareStore(sp.GetRequiredService<OtaDatabase>(), images);
         });
         services.AddSingleton<FirmwareService>();
+        services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<ApiKeyEndpointFilter>();
         return services;

@@ -7,7 +7,9 @@ namespace EspOta.Server;
 internal static partial class Ids
 {
     /// <summary>Device ids: 1–64 characters of a conservative set (MAC addresses, serial numbers, host names).</summary>
-    public static bool IsDeviceId([NotNullWhen(true)] string? value) => value is not null && DeviceIdPattern().IsMatch(value);
+    /// <remarks>Ids made only of dots are refused: "." and ".." are path segments, not names.</remarks>
+    public static bool IsDeviceId([NotNullWhen(true)] string? value) =>
+        value is not null && DeviceIdPattern().IsMatch(value) && value.AsSpan().ContainsAnyExcept('.');
 
     /// <summary>Accepts 64 hex digits of either case and returns them lowercase.</summary>
     public static bool TryNormalizeSha256(string? value, [NotNullWhen(true)] out string? sha256)
@@ -22,9 +24,9 @@ internal static partial class Ids
         return true;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z0-9._:-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex DeviceIdPattern();
 
-    [GeneratedRegex("^[0-9A-Fa-f]{64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9A-Fa-f]{64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Pattern();
 }

@@ -30,7 +30,9 @@ internal static class JsonBody
             sizeFeature.MaxRequestBodySize = limit + 1L;
         }
 
-        var buffer = new byte[Math.Min(limit + 1, (int?)request.ContentLength + 1 ?? 4096)];
+        // In long: limit + 1 overflows int when the option is int.MaxValue; the buffer cannot exceed Array.MaxLength anyway.
+        long capacity = Math.Min((long)limit + 1, Array.MaxLength);
+        var buffer = new byte[Math.Min(capacity, request.ContentLength + 1 ?? 4096)];
         int length = 0;
         try
         {
@@ -38,12 +40,12 @@ internal static class JsonBody
             {
                 if (length == buffer.Length)
                 {
-                    if (buffer.Length > limit)
+                    if (buffer.Length > limit || buffer.Length >= capacity)
                     {
                         return (null, Problems.TooLarge(limit));
                     }
 
-                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, limit + 1));
+                    Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, capacity));
                 }
 
                 int n = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);

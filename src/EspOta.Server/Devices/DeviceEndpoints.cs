@@ -41,9 +41,15 @@ public static class DeviceEndpoints
             return Problems.Malformed($"unknown report kind {(int)report.Kind}");
         }
 
-        if (report.Sha256 is { } sha && !Ids.TryNormalizeSha256(sha, out _))
+        if (report.Sha256 is { } sha)
         {
-            return Problems.BadId("SHA-256", sha);
+            if (!Ids.TryNormalizeSha256(sha, out var normalized))
+            {
+                return Problems.BadId("SHA-256", sha);
+            }
+
+            // Stored lowercase like the firmware table's keys, so a rollback reported in capitals still blocks that image.
+            report = report with { Sha256 = normalized };
         }
 
         await devices.AddReportAsync(id, report, cancellationToken);

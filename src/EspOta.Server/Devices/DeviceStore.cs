@@ -3,11 +3,12 @@ using System.Text.Json;
 using EspOta.Http;
 using EspOta.Server.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace EspOta.Server.Devices;
 
 /// <summary>Devices and their reports in SQLite.</summary>
-internal sealed class DeviceStore(OtaDatabase database, TimeProvider time)
+internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOptions<EspOtaServerOptions> options)
 {
     private const string Columns = "id, chip, project, version, secure_version, state, state_version, reason, first_seen, last_seen";
 
@@ -37,10 +38,11 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time)
             cancellationToken);
     }
 
-    /// <summary>Appends a report to the device's history and makes it the device's state.</summary>
+    /// <summary>Appends a report to the device's history, makes it the device's state and drops the events beyond <see cref="EspOtaServerOptions.MaxEventsPerDevice"/>.</summary>
     public Task AddReportAsync(string deviceId, DeviceReport report, CancellationToken cancellationToken)
     {
         string now = Now();
+        int maxEvents = options.Value.MaxEventsPerDevice;
         string kind = KindName(report.Kind);
         return database.WriteAsync(
             (connection, transaction) =>
@@ -68,7 +70,7 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time)
                     upsert.ExecuteNonQuery();
                 }
 
-                using var insert = OtaDatabase.Command(
+                using (var insert = OtaDatabase.Command(
                     connection,
                     "INSERT INTO device_events (device_id, kind, version, sha256, reason, at) VALUES ($id, $kind, $version, $sha, $reason, $now)",
                     transaction,
@@ -77,8 +79,22 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time)
                     ("$version", report.Version),
                     ("$sha", report.Sha256),
                     ("$reason", report.Reason),
-                    ("$now", now));
-                return insert.ExecuteNonQuery();
+                    ("$now", now)))
+                {
+                    insert.ExecuteNonQuery();
+                }
+
+                // Reports are unauthenticated: without a cap one chatty (or hostile) device grows the file without end.
+                using var trim = OtaDatabase.Command(
+                    connection,
+                    """
+                    DELETE FROM device_events WHERE device_id = $id AND seq <= (
+                        SELECT seq FROM device_events WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET $max)
+                    """,
+                    transaction,
+                    ("$id", deviceId),
+                    ("$max", maxEvents));
+                return trim.ExecuteNonQuery();
             },
             cancellationToken);
     }
@@ -140,7 +156,7 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time)
         using var connection = database.Open();
         using var command = OtaDatabase.Command(
             connection,
-            "SELECT DISTINCT sha256 FROM device_events WHERE device_id = $id AND kind = $kind AND sha256 IS NOT NULL",
+            "SELECT DISTINCT lower(sha256) FROM device_events WHERE device_id = $id AND kind = $kind AND sha256 IS NOT NULL",
             null,
             ("$id", deviceId),
             ("$kind", KindName(DeviceReportKind.RolledBack)));

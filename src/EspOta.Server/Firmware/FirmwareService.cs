@@ -20,6 +20,12 @@ internal sealed class FirmwareService
         _time = time;
         _tempDirectory = Path.Combine(_options.DataDirectory, "tmp");
         Directory.CreateDirectory(_tempDirectory);
+
+        // Uploads cut short by a crash or kill leave their partial files here; none can be in progress yet.
+        foreach (string stale in Directory.EnumerateFiles(_tempDirectory))
+        {
+            File.Delete(stale);
+        }
     }
 
     public FirmwareStore Store => _store;
@@ -93,13 +99,38 @@ internal sealed class FirmwareService
             }
 
             string final = _store.PathOf(sha256);
-            File.Move(temp, final, overwrite: true);
+            if (!File.Exists(final))
+            {
+                // Another upload of the same bytes may have moved its file already: keep that one.
+                try
+                {
+                    File.Move(temp, final, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(final))
+                {
+                    // Lost the race to a concurrent upload of the same bytes; its file is identical (named by its SHA-256).
+                }
+            }
+
+            // From here the file is in place under its final name: the row must be written (or the
+            // file removed) whatever happens to the request, so no cancellation.
             var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
-            if (await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false) is { } existing)
+            FirmwareRecord? existing;
+            try
+            {
+                existing = await _store.TryAddAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                DeleteIfUnreferenced(sha256, final);
+                throw;
+            }
+
+            if (existing is not null)
             {
                 if (existing.Sha256 != sha256)
                 {
-                    File.Delete(final);
+                    DeleteIfUnreferenced(sha256, final);
                 }
 
                 return (null, Duplicate(existing));
@@ -110,6 +141,21 @@ internal sealed class FirmwareService
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    private void DeleteIfUnreferenced(string sha256, string final)
+    {
+        try
+        {
+            if (_store.Get(sha256) is null)
+            {
+                File.Delete(final);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // Best effort: the upload has already failed and that error is the one to report.
         }
     }
 

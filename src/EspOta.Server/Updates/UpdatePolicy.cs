@@ -22,25 +22,34 @@ internal static class UpdatePolicy
         }
 
         var parsed = candidates.Select(f => (Record: f, Version: VersionOrder.Parse(f.Version))).ToList();
-        FirmwareRecord newest;
+        var comparable = parsed.Where(p => p.Version is not null).ToList();
         var running = VersionOrder.Parse(device.Version);
-        if (parsed.All(p => p.Version is not null))
+        FirmwareRecord newest;
+        if (running is { } r && comparable.Count > 0)
         {
-            newest = parsed
-                .OrderBy(p => p.Version!.Value, Comparer<(long[], string)>.Create((a, b) => VersionOrder.Compare(a, b)))
-                .ThenBy(p => p.Record.Sequence)
-                .Last().Record;
-            if (running is { } r && VersionOrder.Compare(VersionOrder.Parse(newest.Version)!.Value, r) <= 0)
+            // A free-form upload says nothing about being newer than a numbered version, so a
+            // device on 3.0 must never be sent to a 2.1 that merely happened to be uploaded later.
+            newest = NewestByVersion(comparable);
+            if (VersionOrder.Compare(VersionOrder.Parse(newest.Version)!.Value, r) <= 0)
             {
                 return null;
             }
         }
+        else if (running is null && comparable.Count == parsed.Count)
+        {
+            newest = NewestByVersion(comparable);
+        }
         else
         {
-            // Free-form versions: the most recent upload is the newest.
+            // Nothing comparable: the most recent upload is the newest.
             newest = candidates.MaxBy(f => f.Sequence)!;
         }
 
         return newest.Version == device.Version ? null : newest;
     }
+
+    private static FirmwareRecord NewestByVersion(List<(FirmwareRecord Record, (long[] Numbers, string Suffix)? Version)> parsed) => parsed
+        .OrderBy(p => p.Version!.Value, Comparer<(long[], string)>.Create((a, b) => VersionOrder.Compare(a, b)))
+        .ThenBy(p => p.Record.Sequence)
+        .Last().Record;
 }

@@ -92,6 +92,27 @@ public sealed class DeviceEndpointsTests
     }
 
     [Fact]
+    public async Task Report_BeyondMaxEventsPerDevice_KeepsOnlyTheNewest()
+    {
+        await using var server = await OtaTestServer.StartAsync(o => o.MaxEventsPerDevice = 3);
+        using (await server.Device.PostAsJsonAsync("/api/devices/dev-2/reports", new DeviceReport(DeviceReportKind.Checking, "0")))
+        {
+        }
+
+        for (int i = 1; i <= 5; i++)
+        {
+            using var response = await server.Device.PostAsJsonAsync("/api/devices/dev-1/reports", new DeviceReport(DeviceReportKind.Checking, $"{i}"));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var one = await server.Admin.GetFromJsonAsync<DeviceDetails>("/api/devices/dev-1");
+        var two = await server.Admin.GetFromJsonAsync<DeviceDetails>("/api/devices/dev-2");
+
+        Assert.Equal(["3", "4", "5"], one!.History.Select(e => e.Version));
+        Assert.Equal("0", Assert.Single(two!.History).Version);
+    }
+
+    [Fact]
     public async Task Get_UnknownDevice_Returns404()
     {
         await using var server = await OtaTestServer.StartAsync();

@@ -106,6 +106,37 @@ public sealed class FirmwareEndpointsTests
     }
 
     [Fact]
+    public async Task Upload_SameImageConcurrently_OneCreatedOthersConflictOneFile()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var image = VectorImages.Bytes(VectorImages.App);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.UploadAsync(image)));
+        var codes = responses.Select(r => r.StatusCode).ToList();
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(1, codes.Count(c => c == HttpStatusCode.Created));
+        Assert.Equal(3, codes.Count(c => c == HttpStatusCode.Conflict));
+        Assert.Single(Directory.GetFiles(Path.Combine(server.DataDirectory, "images")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataDirectory, "tmp")));
+    }
+
+    [Fact]
+    public async Task Start_StaleUploadInTmp_IsDeleted()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        string stale = Path.Combine(server.DataDirectory, "tmp", "0123456789abcdef.upload");
+        await File.WriteAllBytesAsync(stale, new byte[100]);
+
+        await server.RestartAsync();
+
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
     public async Task Upload_WithoutApiKey_Returns401AndStoresNothing()
     {
         await using var server = await OtaTestServer.StartAsync();

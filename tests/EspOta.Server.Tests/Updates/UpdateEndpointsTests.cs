@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using EspOta.Http;
+using EspOta.Server.Devices;
 using EspOta.Server.Tests.Firmware;
 
 namespace EspOta.Server.Tests.Updates;
@@ -117,6 +118,47 @@ public sealed class UpdateEndpointsTests
     }
 
     [Fact]
+    public async Task Check_AfterDeviceRolledBackReportedInUppercase_Returns204()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(VectorImages.Bytes(VectorImages.App))).Dispose();
+        using var report = await server.Device.PostAsJsonAsync(
+            "/api/devices/dev-1/reports", new DeviceReport(DeviceReportKind.RolledBack, "1.2.3", AppSha.ToUpperInvariant(), "self-test failed"));
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+
+        using var response = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "ota-vector-app", "1.0.0", 0));
+        var details = await server.Admin.GetFromJsonAsync<DeviceDetails>("/api/devices/dev-1");
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(AppSha, Assert.Single(details!.History).Sha256);
+    }
+
+    [Fact]
+    public async Task Check_OlderNumberedVersionUploadedAfterFreeFormOne_Returns204()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "dev-build", seed: 1))).Dispose();
+        (await server.UploadAsync(TestFirmware.Build("fleet-app", "2.1.0", seed: 2))).Dispose();
+
+        using var response = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "fleet-app", "3.0.0", 0));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Check_MaxJsonBodySizeIntMax_StillAnswers()
+    {
+        await using var server = await OtaTestServer.StartAsync(o => o.MaxJsonBodySize = int.MaxValue);
+        (await server.UploadAsync(VectorImages.Bytes(VectorImages.App))).Dispose();
+
+        using var response = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "ota-vector-app", "1.0.0", 0));
+        using var report = await server.Device.PostAsJsonAsync("/api/devices/dev-1/reports", new DeviceReport(DeviceReportKind.Checking));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+    }
+
+    [Fact]
     public async Task CheckGet_QueryParameters_OffersTheSameAsPost()
     {
         await using var server = await OtaTestServer.StartAsync();
@@ -161,6 +203,10 @@ public sealed class UpdateEndpointsTests
     [Theory]
     [InlineData("")]
     [InlineData("dev/1")]
+    [InlineData("dev-1\n")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("...")]
     [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
     public async Task Check_BadDeviceId_Returns400(string id)
     {

@@ -46,6 +46,34 @@ public sealed class UpdatePolicyTests
         Assert.Equal("2.0.0", chosen!.Version);
     }
 
+    [Fact]
+    public void Choose_MixedVersionsOlderUploadedLast_OffersTheNewerParseable()
+    {
+        FirmwareRecord[] firmware = [Record("a", "g1cd5752", 1), Record("b", "3.5.0", 2), Record("c", "2.1.0", 3)];
+
+        var chosen = UpdatePolicy.Choose(Device("3.0.0"), firmware, NoneRejected);
+
+        Assert.Equal("b", chosen!.Sha256);
+    }
+
+    [Fact]
+    public void Choose_MixedVersionsNoneNewerThanRunning_ReturnsNull()
+    {
+        FirmwareRecord[] firmware = [Record("a", "g1cd5752", 1), Record("b", "2.1.0", 2), Record("c", "g0000abc", 3)];
+
+        Assert.Null(UpdatePolicy.Choose(Device("3.0.0"), firmware, NoneRejected));
+    }
+
+    [Fact]
+    public void Choose_RunningParsesButNoCandidateDoes_TakesTheLatestUpload()
+    {
+        FirmwareRecord[] firmware = [Record("a", "g1", 1), Record("b", "g2", 2)];
+
+        var chosen = UpdatePolicy.Choose(Device("3.0.0"), firmware, NoneRejected);
+
+        Assert.Equal("b", chosen!.Sha256);
+    }
+
     private static UpdateCheckRequest Device(string version) => new("dev", "esp32", "p", version, 0);
 
     private static FirmwareRecord Record(string sha, string version, long sequence) =>
