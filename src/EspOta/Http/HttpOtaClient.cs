@@ -46,7 +46,7 @@ public sealed class HttpOtaClient
     public HttpOtaClientOptions Options { get; }
 
     /// <summary>Asks the server whether there is an update for <paramref name="device"/>; null when there is none (204).</summary>
-    /// <exception cref="EspException">The server could not be reached or answered something else (<see cref="EspError.HttpConnect"/>, <see cref="EspError.InvalidResponse"/>).</exception>
+    /// <exception cref="EspException">The server could not be reached (<see cref="EspError.HttpConnect"/>), or answered something else or an offer that is not valid JSON, lacks a field, has no 64-hex-digit sha256 or a positive size, or points off the server (<see cref="EspError.InvalidResponse"/>).</exception>
     public Task<UpdateOffer?> CheckAsync(UpdateCheckRequest device, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);

@@ -94,6 +94,29 @@ public sealed class HttpOtaClientHostileServerTests
     }
 
     [Fact]
+    public async Task InstallAsync_ResumeAndServerIgnoresRange_RefusesImageChangedAfterErase()
+    {
+        var image = TestFirmware.Build(Project, "2.0.0", payload: 50_000);
+        await using var server = await HostileServer.StartAsync(null, image);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var v1 = TestFirmware.Build(Project, "1.0.0");
+        var flash = NewFlash(v1);
+        var device = Boot(flash);
+        var ota0 = SimulatedDeviceFlash.Layout(v1.Length, SlotSize).Partitions.Single(p => p.Label == "ota_0");
+        // A previous run wrote the header before it was cut off.
+        flash.Erase(ota0.Offset, ota0.Size);
+        flash.Write(ota0.Offset, image.AsSpan(0, HttpOtaClientOptions.HeaderSize));
+        var checkpoints = new MemoryOtaCheckpointStore();
+        checkpoints.Save(new OtaCheckpoint(Sha256Of(image), "ota_0", HttpOtaClientOptions.HeaderSize));
+        var offer = new UpdateOffer("fw", image.Length, Sha256Of(image), Project, "2.0.0", 0, "esp32");
+
+        var e = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => new HttpOtaClient(http).InstallAsync(device, Chip.Esp32, offer, checkpoints));
+
+        Assert.Equal((HttpOtaRefusal.ImageChanged, false), (e.Refusal, e.BeforeErase));
+        Assert.Equal("factory", device.Ota.GetBootPartition()!.Label);
+    }
+
+    [Fact]
     public async Task InstallAsync_CheckpointForAnErasedSlot_StartsAgainInsteadOfResuming()
     {
         await using var server = await OtaTestServer.StartAsync();
