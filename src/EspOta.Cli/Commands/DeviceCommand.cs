@@ -59,7 +59,7 @@ internal static class DeviceCommand
             }
 
             result.AddError($"--slot-size '{text}' is not a positive size");
-            return 0;
+            return default;
         },
     };
 
@@ -116,7 +116,7 @@ internal static class DeviceCommand
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
             var outcome = parse.GetValue(selfTest);
             using var flashFile = FileFlash.Open(file.FullName);
-            using var http = new HttpClient { BaseAddress = parse.GetRequiredValue(server) };
+            using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
             bool asJson = parse.GetValue(json);
             var device = new SimulatedDevice(
                 deviceId,
@@ -180,7 +180,7 @@ internal static class DeviceCommand
             var flashImage = SimulatedDeviceFlash.Build(File.ReadAllBytes(parse.GetRequiredValue(factory).FullName), parse.GetValue(slot));
             var outcome = parse.GetValue(selfTest);
             var deviceChip = parse.GetRequiredValue(chip);
-            using var http = new HttpClient { BaseAddress = parse.GetRequiredValue(server), Timeout = Timeout.InfiniteTimeSpan };
+            using var http = ServerHttpClient.Create(parse.GetRequiredValue(server), timeout: Timeout.InfiniteTimeSpan);
             var client = new HttpOtaClient(http);
             var clock = Stopwatch.StartNew();
             var results = FleetRunner.RunAsync(

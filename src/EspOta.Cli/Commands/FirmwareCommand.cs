@@ -35,7 +35,7 @@ internal static class FirmwareCommand
                 throw new FileNotFoundException($"{image.FullName} does not exist", image.FullName);
             }
 
-            using var client = CreateClient(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
+            using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var stream = image.OpenRead();
             using var content = new StreamContent(stream, 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -58,7 +58,7 @@ internal static class FirmwareCommand
         var list = new Command("list", "List the firmware on the server.") { server, apiKey, json };
         list.SetAction(parse =>
         {
-            using var client = CreateClient(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
+            using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var response = client.GetAsync("api/firmware").GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
             var infos = response.Content.ReadFromJsonAsync<FirmwareInfo[]>().GetAwaiter().GetResult() ?? [];
@@ -66,13 +66,6 @@ internal static class FirmwareCommand
             return ExitCodes.Ok;
         });
         return list;
-    }
-
-    private static HttpClient CreateClient(Uri server, string apiKey)
-    {
-        var client = new HttpClient { BaseAddress = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/") };
-        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        return client;
     }
 
     private static void Write(CliContext context, bool json, IReadOnlyList<FirmwareInfo> infos)

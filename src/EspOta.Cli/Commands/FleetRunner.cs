@@ -17,6 +17,11 @@ internal static class FleetRunner
                 // Each device gets its own flash only while it runs, so memory follows the concurrency.
                 results[i] = await Task.Run(() => create(i).RunCycleAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One broken device is one failed result, never the end of the fleet run.
+                results[i] = new DeviceCycleResult(DeviceCycleOutcome.Failed, null, null, e, null);
+            }
             finally
             {
                 gate.Release();

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Images;
 using EspOta.Partitions;
@@ -44,7 +46,7 @@ public sealed class HttpOtaClient
     public HttpOtaClientOptions Options { get; }
 
     /// <summary>Asks the server whether there is an update for <paramref name="device"/>; null when there is none (204).</summary>
-    /// <exception cref="EspException">The server could not be reached or answered something else (<see cref="EspError.HttpConnect"/>, <see cref="EspError.InvalidResponse"/>).</exception>
+    /// <exception cref="EspException">The server could not be reached (<see cref="EspError.HttpConnect"/>), or answered something else or an offer that is not valid JSON, lacks a field, has no 64-hex-digit sha256 or a positive size, or points off the server (<see cref="EspError.InvalidResponse"/>).</exception>
     public Task<UpdateOffer?> CheckAsync(UpdateCheckRequest device, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -63,8 +65,23 @@ public sealed class HttpOtaClient
                     throw new EspException(EspError.InvalidResponse, $"update check: the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
                 }
 
-                return await response.Content.ReadFromJsonAsync<UpdateOffer>(token).ConfigureAwait(false)
-                    ?? throw new EspException(EspError.InvalidResponse, "update check: empty offer");
+                UpdateOffer? offer;
+                try
+                {
+                    offer = await response.Content.ReadFromJsonAsync<UpdateOffer>(token).ConfigureAwait(false);
+                }
+                catch (JsonException e)
+                {
+                    throw new EspException(EspError.InvalidResponse, $"update check: the offer is not valid JSON: {e.Message}", e);
+                }
+
+                if (offer is null)
+                {
+                    throw new EspException(EspError.InvalidResponse, "update check: empty offer");
+                }
+
+                ResolveOffer(offer);
+                return offer;
             },
             (_, _) => { },
             cancellationToken);
@@ -110,11 +127,7 @@ public sealed class HttpOtaClient
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(chip);
         ArgumentNullException.ThrowIfNull(offer);
-        if (offer.Size <= 0 || offer.Sha256.Length != 64)
-        {
-            throw new EspException(EspError.InvalidResponse, $"the offer is malformed: size {offer.Size}, sha256 '{offer.Sha256}'");
-        }
-
+        var url = ResolveOffer(offer);
         var ota = device.Ota;
         var partition = ota.GetNextUpdatePartition()
             ?? throw new EspException(EspError.NotFound, "no OTA partition to update");
@@ -123,12 +136,10 @@ public sealed class HttpOtaClient
             throw new EspException(EspError.InvalidSize, $"the image ({offer.Size} bytes) does not fit {partition.Label} (0x{partition.Size:x} bytes)");
         }
 
-        var url = new Uri(_http.BaseAddress!, offer.Url);
         var etag = new EntityTagHeaderValue($"\"{offer.Sha256}\"");
         var state = new DownloadState(offer.Size, progress);
 
-        OtaUpdate update;
-        AppDescription app;
+        AppDescription? app = null;
         long? resumedFrom = null;
         if (checkpoints?.Load() is { } checkpoint
             && checkpoint.Sha256 == offer.Sha256
@@ -137,28 +148,45 @@ public sealed class HttpOtaClient
             && checkpoint.BytesWritten <= offer.Size)
         {
             // esp_https_ota only resumes with at least IMAGE_HEADER_SIZE bytes on flash: the header
-            // was checked before they were written.
-            update = ota.Resume(partition, OtaImageSize.SequentialWrites, checkpoint.BytesWritten);
-            app = ReadDescriptionFromFlash(device, partition);
-            resumedFrom = checkpoint.BytesWritten;
+            // was checked before they were written. Without an esp_app_desc_t there (the slot was
+            // erased or overwritten since) the checkpoint is stale and the download starts again.
+            app = PartitionAppDescription.TryRead(device.Flash, partition);
+            if (app is not null)
+            {
+                resumedFrom = checkpoint.BytesWritten;
+            }
         }
-        else
+
+        byte[]? header = null;
+        if (resumedFrom is null)
         {
             checkpoints?.Clear();
-            int headerLength = (int)Math.Min(HttpOtaClientOptions.HeaderSize, offer.Size);
-            var header = new byte[headerLength];
+            header = new byte[(int)Math.Min(HttpOtaClientOptions.HeaderSize, offer.Size)];
             await FetchAsync(url, etag, 0, header, state, cancellationToken).ConfigureAwait(false);
-            app = Precheck(device, chip, offer, header);
-
-            // Only now is anything erased: esp_ota_begin with sequential writes erases sector by sector.
-            update = ota.Begin(partition, OtaImageSize.SequentialWrites);
-            update.Write(header);
-            Checkpoint(checkpoints, offer, partition, update);
-            state.Report(update.BytesWritten);
+            try
+            {
+                app = Precheck(device, chip, offer, header);
+            }
+            catch
+            {
+                state.DisposeWholeBody();
+                throw;
+            }
         }
 
-        using (update)
+        try
         {
+            // Only now is anything erased: esp_ota_begin with sequential writes erases sector by sector.
+            using var update = resumedFrom is { } from
+                ? ota.Resume(partition, OtaImageSize.SequentialWrites, from)
+                : ota.Begin(partition, OtaImageSize.SequentialWrites);
+            if (header is not null)
+            {
+                update.Write(header);
+                Checkpoint(checkpoints, offer, partition, update);
+                state.Report(update.BytesWritten);
+            }
+
             var buffer = new byte[Options.WriteSize];
             while (update.BytesWritten < offer.Size)
             {
@@ -167,6 +195,19 @@ public sealed class HttpOtaClient
                 await WithRetriesAsync(
                     async token =>
                     {
+                        if (state.TakeWholeBody() is { } whole)
+                        {
+                            // The server ignored Range and sent the whole file for the header request:
+                            // the rest of that body is the rest of the image.
+                            using (whole.Response)
+                            await using (whole.Body)
+                            {
+                                await CopyAsync(whole.Body, update, offer.Size, buffer, state, checkpoints, offer, partition, token).ConfigureAwait(false);
+                            }
+
+                            return true;
+                        }
+
                         await StreamRangeAsync(url, etag, update, end, buffer, state, checkpoints, offer, partition, token).ConfigureAwait(false);
                         return true;
                     },
@@ -186,6 +227,10 @@ public sealed class HttpOtaClient
                 throw;
             }
         }
+        finally
+        {
+            state.DisposeWholeBody();
+        }
 
         var onFlash = HashPartition(device, partition, offer.Size);
         if (!string.Equals(onFlash, offer.Sha256, StringComparison.OrdinalIgnoreCase))
@@ -200,7 +245,7 @@ public sealed class HttpOtaClient
 
         ota.SetBootPartition(partition);
         checkpoints?.Clear();
-        return new HttpOtaResult(partition, app, state.Downloaded, state.Requests, state.Retries, resumedFrom);
+        return new HttpOtaResult(partition, app!, state.Downloaded, state.Requests, state.Retries, resumedFrom);
     }
 
     /// <summary>
@@ -276,11 +321,35 @@ public sealed class HttpOtaClient
         }
     }
 
-    private static AppDescription ReadDescriptionFromFlash(EspDevice device, Partition partition)
+    /// <summary>
+    /// Checks what the server offered before anything is fetched or erased, and resolves its URL: a
+    /// hostile or broken server must not make the device download from elsewhere or crash it.
+    /// </summary>
+    private Uri ResolveOffer(UpdateOffer offer)
     {
-        var bytes = new byte[AppDescription.Size];
-        device.Flash.Read(partition.Offset + AppDescription.ImageOffset, bytes);
-        return AppDescription.Read(bytes);
+        if (offer.Url is null || offer.Sha256 is null || offer.Project is null || offer.Version is null || offer.Chip is null)
+        {
+            throw new EspException(EspError.InvalidResponse, "the offer lacks a field (url, sha256, project, version and chip are required)");
+        }
+
+        if (offer.Size <= 0)
+        {
+            throw new EspException(EspError.InvalidResponse, $"the offer announces {offer.Size} bytes; expected a positive size");
+        }
+
+        if (offer.Sha256.Length != 64 || !offer.Sha256.All(char.IsAsciiHexDigit))
+        {
+            throw new EspException(EspError.InvalidResponse, $"the offer's sha256 '{offer.Sha256}' is not 64 hex digits");
+        }
+
+        var server = _http.BaseAddress!;
+        if (!Uri.TryCreate(server, offer.Url, out var url)
+            || Uri.Compare(url, server, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            throw new EspException(EspError.InvalidResponse, $"the offer's url '{offer.Url}' is not on the update server {server.GetLeftPart(UriPartial.Authority)}");
+        }
+
+        return url;
     }
 
     private static string HashPartition(EspDevice device, Partition partition, long length)
@@ -301,15 +370,41 @@ public sealed class HttpOtaClient
     private static void Checkpoint(IOtaCheckpointStore? checkpoints, UpdateOffer offer, Partition partition, OtaUpdate update) =>
         checkpoints?.Save(new OtaCheckpoint(offer.Sha256, partition.Label, update.BytesWritten));
 
-    /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>, with retries.</summary>
+    /// <summary>
+    /// Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>, with
+    /// retries. When the server answers a range from 0 with the whole file, the rest of its body is
+    /// kept in <paramref name="state"/> for the download.
+    /// </summary>
     private Task FetchAsync(Uri url, EntityTagHeaderValue etag, long offset, byte[] destination, DownloadState state, CancellationToken cancellationToken) =>
         WithRetriesAsync(
             async token =>
             {
-                using var response = await SendRangeAsync(url, etag, offset, offset + destination.Length, state, token).ConfigureAwait(false);
-                await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
-                await body.ReadExactlyAsync(destination, token).ConfigureAwait(false);
-                state.Downloaded += destination.Length;
+                var response = await SendRangeAsync(url, etag, offset, offset + destination.Length, state, token).ConfigureAwait(false);
+                Stream? body = null;
+                try
+                {
+                    body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                    await body.ReadExactlyAsync(destination, token).ConfigureAwait(false);
+                    state.Downloaded += destination.Length;
+                    if (response.StatusCode == HttpStatusCode.OK && offset + destination.Length < state.Total)
+                    {
+                        state.KeepWholeBody(response, body);
+                        return true;
+                    }
+                }
+                catch
+                {
+                    if (body is not null)
+                    {
+                        await body.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    response.Dispose();
+                    throw;
+                }
+
+                await body.DisposeAsync().ConfigureAwait(false);
+                response.Dispose();
                 return true;
             },
             (_, _) => state.Retries++,
@@ -329,6 +424,20 @@ public sealed class HttpOtaClient
     {
         using var response = await SendRangeAsync(url, etag, update.BytesWritten, end, state, cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await CopyAsync(body, update, end, buffer, state, checkpoints, offer, partition, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task CopyAsync(
+        Stream body,
+        OtaUpdate update,
+        long end,
+        byte[] buffer,
+        DownloadState state,
+        IOtaCheckpointStore? checkpoints,
+        UpdateOffer offer,
+        Partition partition,
+        CancellationToken cancellationToken)
+    {
         while (update.BytesWritten < end)
         {
             int want = (int)Math.Min(buffer.Length, end - update.BytesWritten);
@@ -362,6 +471,16 @@ public sealed class HttpOtaClient
             ThrowIfServerError(response);
             if (response.StatusCode == HttpStatusCode.OK)
             {
+                // A 200 to a range from 0 is the whole file, which is what was asked for from its
+                // start: a server without Range support (esp_https_ota accepts it the same way). It
+                // still has to be this image, when the server says which one it is.
+                bool sameImage = response.Headers.ETag is not { } sent || sent.Tag == etag.Tag;
+                bool sameSize = response.Content.Headers.ContentLength is not { } contentLength || contentLength == state.Total;
+                if (start == 0 && sameImage && sameSize)
+                {
+                    return response;
+                }
+
                 // If-Range answered with the whole file: the ETag no longer matches, the image changed.
                 throw new HttpOtaRefusedException(
                     HttpOtaRefusal.ImageChanged,
@@ -455,5 +574,26 @@ public sealed class HttpOtaClient
         }
 
         public void Report(long written) => progress?.Report(new HttpOtaProgress(written, Total, Retries));
+
+        private (HttpResponseMessage Response, Stream Body)? _wholeBody;
+
+        /// <summary>Keeps the open body of a 200 answer (the whole file) for the download to continue from.</summary>
+        public void KeepWholeBody(HttpResponseMessage response, Stream body) => _wholeBody = (response, body);
+
+        public (HttpResponseMessage Response, Stream Body)? TakeWholeBody()
+        {
+            var whole = _wholeBody;
+            _wholeBody = null;
+            return whole;
+        }
+
+        public void DisposeWholeBody()
+        {
+            if (TakeWholeBody() is { } whole)
+            {
+                whole.Body.Dispose();
+                whole.Response.Dispose();
+            }
+        }
     }
 }

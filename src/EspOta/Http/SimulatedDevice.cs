@@ -58,9 +58,9 @@ public sealed class SimulatedDevice
     /// </summary>
     public async Task<DeviceCycleResult> RunCycleAsync(CancellationToken cancellationToken = default)
     {
-        if (!Device.IsRunning)
+        if (!Device.IsRunning && await BootAsync(null, null, cancellationToken).ConfigureAwait(false) is { } bricked)
         {
-            await BootAsync(cancellationToken).ConfigureAwait(false);
+            return bricked;
         }
 
         var settled = await SettlePendingAppAsync(null, null, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,13 @@ public sealed class SimulatedDevice
             return settled;
         }
 
-        var running = RunningApp ?? throw new InvalidOperationException($"{Id}: no app runs after boot");
+        if (RunningApp is not { } running)
+        {
+            var error = new EspException(EspError.NotFound, $"{Id}: no app runs after boot");
+            await StepAsync(DeviceReportKind.Failed, null, null, error.Message, cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Failed, null, null, error, null);
+        }
+
         await StepAsync(DeviceReportKind.Checking, running.Version, null, null, cancellationToken).ConfigureAwait(false);
         UpdateOffer? offer;
         try
@@ -107,7 +113,11 @@ public sealed class SimulatedDevice
         await StepAsync(DeviceReportKind.Written, offer.Version, offer.Sha256, $"{install.Partition.Label}, {install.BytesDownloaded} bytes in {install.Requests} requests, {install.Retries} retries", cancellationToken).ConfigureAwait(false);
         await StepAsync(DeviceReportKind.Rebooting, offer.Version, offer.Sha256, $"boot partition {install.Partition.Label}", cancellationToken).ConfigureAwait(false);
         _pendingSha256 = offer.Sha256;
-        await BootAsync(cancellationToken).ConfigureAwait(false);
+        if (await BootAsync(offer, install, cancellationToken).ConfigureAwait(false) is { } unbootable)
+        {
+            return unbootable;
+        }
+
         var result = await SettlePendingAppAsync(offer, install, cancellationToken).ConfigureAwait(false);
         if (result is not null)
         {
@@ -120,15 +130,20 @@ public sealed class SimulatedDevice
         return new DeviceCycleResult(DeviceCycleOutcome.Failed, now, offer.Version, null, install);
     }
 
-    private async Task BootAsync(CancellationToken cancellationToken)
+    /// <summary>Reboots; a failed cycle when the bootloader found nothing to boot (the device loops in reset), null otherwise.</summary>
+    private async Task<DeviceCycleResult?> BootAsync(UpdateOffer? offer, HttpOtaResult? install, CancellationToken cancellationToken)
     {
         var boot = Device.Reboot();
         if (boot.IsReset)
         {
-            throw new InvalidOperationException($"{Id}: the bootloader found nothing to boot: {string.Join("; ", boot.Steps)}");
+            // A real device would sit in a reset loop; the simulation records it instead of crashing its host.
+            var error = new EspException(EspError.NotFound, $"{Id}: the bootloader found nothing to boot: {string.Join("; ", boot.Steps)}");
+            await StepAsync(DeviceReportKind.Failed, offer?.Version, offer?.Sha256, error.Message, cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Failed, null, offer?.Version, error, install);
         }
 
         await StepAsync(DeviceReportKind.Booted, boot.App?.Version, null, $"{boot.Booted!.Label}", cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>When the running app is PENDING_VERIFY, runs its self-test and confirms it or rolls back.</summary>
@@ -153,13 +168,32 @@ public sealed class SimulatedDevice
                 await StepAsync(DeviceReportKind.Confirmed, app.Version, sha, $"self-test passed in {partition.Label}", cancellationToken).ConfigureAwait(false);
                 return new DeviceCycleResult(DeviceCycleOutcome.Updated, app.Version, offer?.Version ?? app.Version, null, install);
             case SelfTestOutcome.Fail:
-                ota.MarkAppInvalidRollbackAndReboot();
-                await ReportRollbackAsync(app, sha, "self-test failed", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    ota.MarkAppInvalidRollbackAndReboot();
+                }
+                catch (EspException e)
+                {
+                    // esp_ota_mark_app_invalid_rollback_and_reboot returned an error (no app to roll
+                    // back to): the new app keeps running, still PENDING_VERIFY, and says so.
+                    await StepAsync(DeviceReportKind.Failed, app.Version, sha, $"self-test failed and the rollback failed: {e.Message}", cancellationToken).ConfigureAwait(false);
+                    return new DeviceCycleResult(DeviceCycleOutcome.Failed, RunningApp?.Version, offer?.Version ?? app.Version, e, install);
+                }
+
+                if (await ReportRollbackAsync(app, sha, "self-test failed", offer, install, cancellationToken).ConfigureAwait(false) is { } failedRollback)
+                {
+                    return failedRollback;
+                }
+
                 break;
             default:
                 // The watchdog resets the chip; the bootloader sees PENDING_VERIFY and aborts it.
                 Device.Reboot();
-                await ReportRollbackAsync(app, sha, "self-test hung; the watchdog reset the chip", cancellationToken).ConfigureAwait(false);
+                if (await ReportRollbackAsync(app, sha, "self-test hung; the watchdog reset the chip", offer, install, cancellationToken).ConfigureAwait(false) is { } failedReset)
+                {
+                    return failedReset;
+                }
+
                 break;
         }
 
@@ -180,14 +214,19 @@ public sealed class SimulatedDevice
         }
     }
 
-    private async Task ReportRollbackAsync(AppDescription abandoned, string? sha, string reason, CancellationToken cancellationToken)
+    /// <summary>Reports the rollback; a failed cycle when nothing booted after it, null otherwise.</summary>
+    private async Task<DeviceCycleResult?> ReportRollbackAsync(AppDescription abandoned, string? sha, string reason, UpdateOffer? offer, HttpOtaResult? install, CancellationToken cancellationToken)
     {
         if (Device.LastBoot is not { IsReset: false } boot)
         {
-            throw new InvalidOperationException($"{Id}: nothing booted after abandoning {abandoned.Version}");
+            _pendingSha256 = null;
+            var error = new EspException(EspError.NotFound, $"{Id}: nothing booted after abandoning {abandoned.Version} ({reason})");
+            await StepAsync(DeviceReportKind.Failed, abandoned.Version, sha, error.Message, cancellationToken).ConfigureAwait(false);
+            return new DeviceCycleResult(DeviceCycleOutcome.Failed, null, offer?.Version ?? abandoned.Version, error, install);
         }
 
         await StepAsync(DeviceReportKind.RolledBack, abandoned.Version, sha, $"{reason}; {boot.App?.Version} runs from {boot.Booted!.Label}", cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     private async Task StepAsync(DeviceReportKind kind, string? version, string? sha256, string? detail, CancellationToken cancellationToken)

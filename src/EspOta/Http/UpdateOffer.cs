@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace EspOta.Http;
 
 /// <summary>The server's answer when there is firmware for the device to fetch.</summary>
-/// <param name="Url">Where to download the image (absolute, or relative to the server's base address).</param>
+/// <param name="Url">Where to download the image: relative to the server's base address, or absolute on the same scheme, host and port (the client refuses any other).</param>
 /// <param name="Size">Image size in bytes.</param>
 /// <param name="Sha256">SHA-256 of the whole image file, lowercase hex (also the download's ETag).</param>
 /// <param name="Project">The image's <c>project_name</c>.</param>
