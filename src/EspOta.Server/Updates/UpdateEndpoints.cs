@@ -66,8 +66,10 @@ public static class UpdateEndpoints
             return TypedResults.NoContent();
         }
 
+        // Relative to the address the device used: correct behind a proxy that rewrites Host or ends TLS,
+        // and the client refuses offers that point anywhere else.
         return TypedResults.Ok(new UpdateOffer(
-            FirmwareEndpoints.DownloadUrl(request, chosen.Sha256), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
+            FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
     }
 
     private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(FirmwareStore firmware, string sha256)

@@ -34,13 +34,17 @@ public sealed class UpdateEndpointsTests
         var offer = await response.Content.ReadFromJsonAsync<UpdateOffer>();
         var facts = VectorImages.Facts(VectorImages.App);
         Assert.Equal(new UpdateOffer(
-            new Uri(server.BaseAddress, $"/api/updates/firmware/{AppSha}").ToString(),
+            $"api/updates/firmware/{AppSha}",
             facts.GetProperty("file_size").GetInt64(),
             AppSha,
             "ota-vector-app",
             "1.2.3",
             7,
             "esp32"), offer);
+
+        // The URL is relative to the address the device used (so a proxy in front of the server works).
+        var image = await server.Device.GetByteArrayAsync(new Uri(server.BaseAddress, offer!.Url));
+        Assert.Equal(VectorImages.Bytes(VectorImages.App), image);
     }
 
     [Theory]
