@@ -30,7 +30,11 @@ internal static partial class VersionOrder
         return (numbers, match.Groups["suffix"].Value);
     }
 
-    /// <summary>Compares two parsed versions: numbers first (missing = 0), then a release above any pre-release suffix.</summary>
+    /// <summary>
+    /// Compares two parsed versions: numbers first (missing = 0), then a release above any pre-release
+    /// suffix, then commits past the tag. ESP-IDF's default app version is <c>git describe</c>, whose
+    /// <c>-N-g&lt;hash&gt;[-dirty]</c> tail means N commits <em>after</em> the tag, not a pre-release.
+    /// </summary>
     public static int Compare((long[] Numbers, string Suffix) a, (long[] Numbers, string Suffix) b)
     {
         for (int i = 0; i < Math.Max(a.Numbers.Length, b.Numbers.Length); i++)
@@ -43,13 +47,31 @@ internal static partial class VersionOrder
             }
         }
 
-        if (a.Suffix.Length == 0 || b.Suffix.Length == 0)
+        var (preA, commitsA) = SplitDescribe(a.Suffix);
+        var (preB, commitsB) = SplitDescribe(b.Suffix);
+        if (preA != preB)
         {
-            return b.Suffix.Length.CompareTo(a.Suffix.Length) switch { < 0 => -1, > 0 => 1, _ => 0 };
+            if (preA.Length == 0 || preB.Length == 0)
+            {
+                return preA.Length == 0 ? 1 : -1;
+            }
+
+            return Math.Sign(string.CompareOrdinal(preA, preB));
         }
 
-        return string.CompareOrdinal(a.Suffix, b.Suffix);
+        return commitsA.CompareTo(commitsB);
     }
+
+    private static (string PreRelease, long Commits) SplitDescribe(string suffix)
+    {
+        var match = DescribeTail().Match(suffix);
+        return match.Success && long.TryParse(match.Groups["commits"].Value, out long commits)
+            ? (suffix[..match.Index], commits)
+            : (suffix, 0);
+    }
+
+    [GeneratedRegex(@"-(?<commits>\d+)-g[0-9a-f]{4,40}(-dirty)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DescribeTail();
 
     [GeneratedRegex(@"^[vV]?(?<numbers>\d+(\.\d+)*)(?<suffix>.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

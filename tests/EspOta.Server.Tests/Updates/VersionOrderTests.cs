@@ -10,6 +10,11 @@ public sealed class VersionOrderTests
     [InlineData("v2.0", "2.0.0", 0)]
     [InlineData("2.0", "2.0-rc1", 1)]
     [InlineData("2.0-rc1", "2.0-rc2", -1)]
+    [InlineData("v1.0-5-gabc1234", "v1.0", 1)] // git describe: five commits after the tag
+    [InlineData("v1.0-5-gabc1234", "v1.0-12-g0123abc-dirty", -1)]
+    [InlineData("v1.0-5-gabc1234", "v1.1", -1)]
+    [InlineData("v2.0-rc1-3-gdeadbee", "v2.0-rc1", 1)]
+    [InlineData("v2.0-rc1-3-gdeadbee", "v2.0", -1)]
     public void Compare_TwoVersions_OrdersNumerically(string a, string b, int expected)
     {
         int actual = VersionOrder.Compare(VersionOrder.Parse(a)!.Value, VersionOrder.Parse(b)!.Value);
