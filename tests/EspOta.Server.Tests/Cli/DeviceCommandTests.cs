@@ -5,18 +5,24 @@ namespace EspOta.Server.Tests.Cli;
 
 public sealed class DeviceCommandTests
 {
+    // `esp-ota device create` with a v1.0.0 factory app in the server's data folder; returns the flash file and the exit code.
+    private static (string Flash, int ExitCode) CreateDevice(OtaTestServer server, string name)
+    {
+        string folder = Path.Combine(server.DataDirectory, "device");
+        Directory.CreateDirectory(folder);
+        string factory = Path.Combine(folder, "v1.bin");
+        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
+        string flash = Path.Combine(folder, name + ".bin");
+        int exit = EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter());
+        return (flash, exit);
+    }
+
     [Fact]
     public async Task CreateThenRun_ServerHasV2_DeviceUpdatesAndFlashFileKeepsIt()
     {
         await using var server = await OtaTestServer.StartAsync();
         (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
-        string folder = Path.Combine(server.DataDirectory, "device");
-        Directory.CreateDirectory(folder);
-        string factory = Path.Combine(folder, "v1.bin");
-        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
-        string flash = Path.Combine(folder, "dev-7.bin");
-
-        int created = EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter());
+        var (flash, created) = CreateDevice(server, "dev-7");
         var first = new StringWriter();
         int run = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], first, new StringWriter()));
         var second = new StringWriter();
@@ -35,12 +41,8 @@ public sealed class DeviceCommandTests
     {
         await using var server = await OtaTestServer.StartAsync();
         (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
-        string folder = Path.Combine(server.DataDirectory, "device");
-        Directory.CreateDirectory(folder);
-        string factory = Path.Combine(folder, "v1.bin");
-        File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
-        string flash = Path.Combine(folder, "dev.bin");
-        Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
+        var (flash, created) = CreateDevice(server, "dev");
+        Assert.Equal(ExitCodes.Ok, created);
         var output = new StringWriter();
 
         int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--self-test", "fail", "--json"], output, new StringWriter()));
