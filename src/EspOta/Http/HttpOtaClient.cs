@@ -137,7 +137,7 @@ public sealed class HttpOtaClient
         }
 
         var etag = new EntityTagHeaderValue($"\"{offer.Sha256}\"");
-        var state = new DownloadState(offer.Size, progress);
+        using var state = new DownloadState(offer.Size, progress);
 
         AppDescription? app = null;
         long? resumedFrom = null;
@@ -180,9 +180,15 @@ public sealed class HttpOtaClient
             using var update = resumedFrom is { } from
                 ? ota.Resume(partition, OtaImageSize.SequentialWrites, from)
                 : ota.Begin(partition, OtaImageSize.SequentialWrites);
+            if (resumedFrom is { } written)
+            {
+                // Bytes written before the reboot are hashed from flash once; the rest as they are written.
+                AppendFromFlash(state.Sha256, device, partition, written);
+            }
             if (header is not null)
             {
                 update.Write(header);
+                state.Sha256.AppendData(header);
                 Checkpoint(checkpoints, offer, partition, update);
                 state.Report(update.BytesWritten);
             }
@@ -232,7 +238,9 @@ public sealed class HttpOtaClient
             state.DisposeWholeBody();
         }
 
-        var onFlash = HashPartition(device, partition, offer.Size);
+        // Every byte went into the hash exactly once, as it was written (or, for a resumed download, read
+        // back from flash once): esp_ota_end has already read the whole image back to verify it.
+        var onFlash = Convert.ToHexStringLower(state.Sha256.GetHashAndReset());
         if (!string.Equals(onFlash, offer.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             checkpoints?.Clear();
@@ -352,9 +360,8 @@ public sealed class HttpOtaClient
         return url;
     }
 
-    private static string HashPartition(EspDevice device, Partition partition, long length)
+    private static void AppendFromFlash(IncrementalHash hash, EspDevice device, Partition partition, long length)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[64 * 1024];
         for (long done = 0; done < length;)
         {
@@ -363,8 +370,6 @@ public sealed class HttpOtaClient
             hash.AppendData(buffer, 0, n);
             done += n;
         }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static void Checkpoint(IOtaCheckpointStore? checkpoints, UpdateOffer offer, Partition partition, OtaUpdate update) =>
@@ -446,6 +451,7 @@ public sealed class HttpOtaClient
             {
                 // Every byte received is written exactly once; a retry asks for the rest from BytesWritten.
                 update.Write(buffer.AsSpan(0, got));
+                state.Sha256.AppendData(buffer.AsSpan(0, got));
                 state.Downloaded += got;
                 state.Progressed = true;
                 Checkpoint(checkpoints, offer, partition, update);
@@ -553,7 +559,7 @@ public sealed class HttpOtaClient
         e is HttpRequestException or IOException
         || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private sealed class DownloadState(long total, IProgress<HttpOtaProgress>? progress)
+    private sealed class DownloadState(long total, IProgress<HttpOtaProgress>? progress) : IDisposable
     {
         public long Total { get; } = total;
 
@@ -585,6 +591,15 @@ public sealed class HttpOtaClient
             var whole = _wholeBody;
             _wholeBody = null;
             return whole;
+        }
+
+        /// <summary>SHA-256 of the image bytes in the order they reach the partition.</summary>
+        public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Dispose()
+        {
+            DisposeWholeBody();
+            Sha256.Dispose();
         }
 
         public void DisposeWholeBody()
