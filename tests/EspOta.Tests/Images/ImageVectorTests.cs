@@ -46,6 +46,9 @@ public sealed class ImageVectorTests(ITestOutputHelper output)
             var ex = Assert.Throws<ImageFormatException>(() => AppImage.Parse(bytes, chip));
             output.WriteLine($"{name}: esptool: {expected["error"]}; ours: {ex.Message}");
             Assert.InRange(ex.Offset, 0, bytes.Length);
+            // The recorded reason is "<ExceptionType>: <message>"; ours must give the same reason.
+            string reason = expected["error"]!.GetValue<string>();
+            Assert.Contains(reason[(reason.IndexOf(": ", StringComparison.Ordinal) + 2)..], ex.Message, StringComparison.Ordinal);
             return;
         }
 
