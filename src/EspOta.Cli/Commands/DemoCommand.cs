@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server;
 using EspOta.Server.Devices;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using Spectre.Console;
 

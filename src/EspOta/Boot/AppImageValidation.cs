@@ -8,6 +8,9 @@ namespace EspOta.Boot;
 /// <param name="Reason">Why it is not valid (for boot reports), or null.</param>
 public sealed record AppImageValidation(bool IsValid, AppDescription? Description = null, string? Reason = null)
 {
+    /// <summary>The full verification, when the validator is <see cref="ImageVerifier"/>-based (its SHA-256 saves hashing the image again).</summary>
+    public ImageVerification? Image { get; init; }
+
     /// <summary>A valid image.</summary>
     public static AppImageValidation Valid(AppDescription? description = null) => new(true, description);
 

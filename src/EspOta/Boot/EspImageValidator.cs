@@ -31,6 +31,6 @@ public sealed class EspImageValidator(ImageVerifyOptions? options = null) : IApp
         }
 
         var result = ImageVerifier.Verify(flash, partition, Options);
-        return new AppImageValidation(result.IsValid, result.AppDescription, result.IsValid ? null : result.FailureMessage);
+        return new AppImageValidation(result.IsValid, result.AppDescription, result.IsValid ? null : result.FailureMessage) { Image = result };
     }
 }

@@ -176,7 +176,7 @@ public sealed class TortureSession
     public void End()
     {
         var update = _update ?? throw new InvalidOperationException("no OTA session");
-        Step("esp_ota_end", update.End, i => i);
+        Step("esp_ota_end", () => update.End(), i => i);
         _update = null;
     }
 

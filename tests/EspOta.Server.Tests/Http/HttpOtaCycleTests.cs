@@ -4,6 +4,7 @@ using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Partitions;
 using EspOta.Server.Devices;

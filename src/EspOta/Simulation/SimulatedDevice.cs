@@ -6,7 +6,9 @@ using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Updates;
 
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>
 /// A device running the OTA example app: boot, confirm or roll back a pending app after its

@@ -1,6 +1,8 @@
 using EspOta.Partitions;
 
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>
 /// Flash images for simulated devices: the partition table at 0x8000 (nvs, otadata, phy_init,

@@ -1,7 +1,9 @@
 using EspOta.Boot;
 using EspOta.Images;
 
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>How a <see cref="SimulatedDevice"/> behaves.</summary>
 public sealed record SimulatedDeviceOptions
