@@ -5,6 +5,7 @@ using EspOta.Device;
 using EspOta.Flash;
 using EspOta.OtaData;
 using EspOta.Partitions;
+using EspOta.Layout;
 
 namespace EspOta.Torture;
 
@@ -194,7 +195,7 @@ public static class TortureEngine
             };
 
             _initial = new TortureFlash(_run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
-            _initial.Write(PartitionTable.DefaultOffset, _run.Table.ToBinary());
+            FlashImage.Compose(_run.Table, null, []).WriteTo(_initial);
             var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions), () => 0, null);
             scenario.Setup(setup);
             _setup = setup;
