@@ -57,7 +57,7 @@ public class HttpOtaInstallBenchmark
     [IterationSetup]
     public void Boot()
     {
-        _device = EspDevice.Open(MemoryFlash.FromImage(_flashImage), new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        _device = EspDevice.Open(MemoryFlash.FromImage(_flashImage), new BootOptions { Rollback = true }, validator: EspImageValidator.ForChip(Chip.Esp32));
         _device.Reboot();
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Layout;
 using EspOta.Partitions;
@@ -105,6 +106,7 @@ internal static class FlashCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             long length = file.Length;
             var reset = parse.GetResult(factoryReset) is not null;
@@ -113,7 +115,7 @@ internal static class FlashCommand
                 options = options with { FactoryReset = true, FactoryResetErasesOtaData = true, FactoryResetDataPartitions = parse.GetValue(factoryReset) ?? [] };
             }
 
-            var device = EspDevice.Open(flash, options);
+            var device = EspDevice.Open(flash, options, efuse);
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
             {
@@ -122,7 +124,7 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = options.Efuse.Version }, FlashImageFiles.Json));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = efuse.SecureVersion.Version }, FlashImageFiles.Json));
             }
             else
             {

@@ -57,7 +57,8 @@ internal static class FlashImageFiles
             command.Options.Add(TableOffset);
         }
 
-        public BootOptions Read(ParseResult parse)
+        /// <summary>The chip's eFuses as the options describe them (they belong to the device, not to the bootloader's configuration).</summary>
+        public Efuse ReadEfuse(ParseResult parse)
         {
             int efuse = parse.GetValue(EfuseSecureVersion);
             if (efuse is < 0 or > EspOta.Boot.EfuseSecureVersion.DefaultFieldBits)
@@ -65,12 +66,16 @@ internal static class FlashImageFiles
                 throw new UsageException($"--efuse-secure-version must be 0..{EspOta.Boot.EfuseSecureVersion.DefaultFieldBits}, got {efuse}");
             }
 
+            return new Efuse(new EspOta.Boot.EfuseSecureVersion(efuse));
+        }
+
+        public BootOptions Read(ParseResult parse)
+        {
             bool anti = parse.GetValue(AntiRollback);
             return new BootOptions
             {
                 Rollback = anti || parse.GetValue(Rollback),
                 AntiRollback = anti,
-                Efuse = new EspOta.Boot.EfuseSecureVersion(efuse),
                 PartitionTableOffset = (uint)SizeArgument.Parse(parse.GetValue(TableOffset)!, "--table-offset", max: uint.MaxValue),
             };
         }

@@ -65,7 +65,7 @@ public static class ImageAdmission
             throw Refuse(HttpOtaRefusal.WrongProject, EspError.InvalidVersion, $"the image is for project '{app.ProjectName}', this device runs '{running.ProjectName}'");
         }
 
-        uint efuse = device.Efuse.Version;
+        uint efuse = device.Efuse.SecureVersion.Version;
         if (app.SecureVersion < efuse || (running is { HasValidMagic: true } && app.SecureVersion < running.SecureVersion))
         {
             throw Refuse(HttpOtaRefusal.SecureVersionTooLow, EspError.OtaSmallSecVer, $"image secure_version {app.SecureVersion}, eFuse counter {efuse}, running app {running?.SecureVersion}");

@@ -191,12 +191,11 @@ public static class TortureEngine
                 FactoryReset = scenario.FactoryReset,
                 FactoryResetErasesOtaData = scenario.FactoryReset,
                 FactoryResetDataPartitions = scenario.FactoryReset ? ["nvs"] : [],
-                ImageValidator = _validator,
             };
 
             _initial = new TortureFlash(_run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
             FlashImage.Compose(_run.Table, null, []).WriteTo(_initial);
-            var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions), () => 0, null);
+            var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions, validator: _validator), () => 0, null);
             scenario.Setup(setup);
             _setup = setup;
             _startIdeal = setup.Ideal;
@@ -210,7 +209,7 @@ public static class TortureEngine
             _baseline.CopyFrom(_initial);
             _baseline.Recorder = [];
             var faults = new FaultInjectingFlash(_baseline);
-            var body = new TortureSession(_run, EspDevice.Open(faults, _bootOptions), () => faults.OperationCount, _startIdeal, _setup);
+            var body = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
             scenario.Body(body);
             _operations = _baseline.Recorder;
             _baseline.Recorder = null;
@@ -278,7 +277,7 @@ public static class TortureEngine
             Work.SyncFrom(_initial);
             var faults = new FaultInjectingFlash(Work);
             faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased));
-            var session = new TortureSession(_run, EspDevice.Open(faults, _bootOptions), () => faults.OperationCount, _startIdeal, _setup);
+            var session = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
             try
             {
                 scenario.Body(session);
@@ -360,7 +359,7 @@ public static class TortureEngine
 
         private void RunContinuation(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
         {
-            var device = EspDevice.Open(Work, _bootOptions);
+            var device = EspDevice.Open(Work, _bootOptions, validator: _validator);
             int bootNumber = 0;
             bool skipped = false;
 

@@ -27,7 +27,7 @@ public sealed class TortureSession
         if (continueFrom?.Device.LastBoot is { Booted: { } running } last)
         {
             // The body continues the app the setup left running; nothing about it lives outside flash.
-            _runningAtStart = new OtaOperations(device.Flash, last.Table!, running, device.Options, device.Validator, () => device.Reboot());
+            _runningAtStart = new OtaOperations(device.Flash, last.Table!, running, device.Options, device.Validator, device.Efuse, () => device.Reboot(), validated: true);
             _runningAppAtStart = last.App?.Version;
         }
 

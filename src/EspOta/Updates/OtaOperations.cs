@@ -21,23 +21,35 @@ public sealed class OtaOperations
     private readonly BootOptions _options;
     private readonly Partition _running;
     private readonly Func<BootResult>? _restart;
+    private readonly Efuse _efuse;
 
     /// <summary>The OTA API of an app running from <paramref name="running"/>.</summary>
     /// <param name="flash">The device flash.</param>
     /// <param name="table">The partition table.</param>
     /// <param name="running">The partition the app runs from (<c>esp_ota_get_running_partition</c>).</param>
-    /// <param name="options">Rollback / anti-rollback configuration and the eFuse counter.</param>
+    /// <param name="options">Rollback / anti-rollback configuration.</param>
     /// <param name="validator">The image verification policy.</param>
+    /// <param name="efuse">The chip's eFuses (anti-rollback reads and burns the secure-version counter).</param>
     /// <param name="restart">What <c>esp_restart</c> does (reboots the device), or null when not available.</param>
-    public OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Func<BootResult>? restart = null)
+    public OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart = null)
+        : this(flash, table, running, options, validator, efuse, restart, validated: false)
+    {
+    }
+
+    /// <summary>For <see cref="Device.EspDevice"/>, which validated <paramref name="options"/> once when it was opened.</summary>
+    internal OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart, bool validated)
     {
         _flash = flash ?? throw new ArgumentNullException(nameof(flash));
         Table = table ?? throw new ArgumentNullException(nameof(table));
         _running = running ?? throw new ArgumentNullException(nameof(running));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         Validator = validator ?? throw new ArgumentNullException(nameof(validator));
+        _efuse = efuse ?? throw new ArgumentNullException(nameof(efuse));
         _restart = restart;
-        options.Validate();
+        if (!validated)
+        {
+            options.Validate();
+        }
     }
 
     /// <summary>The partition table (<c>esp_partition_find</c> searches it).</summary>
@@ -189,11 +201,11 @@ public sealed class OtaOperations
         if (_options.AntiRollback)
         {
             var description = GetPartitionDescription(partition);
-            if (!_options.Efuse.Allows(description.SecureVersion))
+            if (!_efuse.SecureVersion.Allows(description.SecureVersion))
             {
                 _flash.Erase(partition.Offset, partition.Size);
                 throw new EspException(EspError.OtaSmallSecVer,
-                    $"esp_ota_set_boot_partition: {partition.Label} has secure_version {description.SecureVersion}, below eFuse {_options.Efuse.Version}; the partition was erased");
+                    $"esp_ota_set_boot_partition: {partition.Label} has secure_version {description.SecureVersion}, below eFuse {_efuse.SecureVersion.Version}; the partition was erased");
             }
         }
 
@@ -368,7 +380,7 @@ public sealed class OtaOperations
             }
 
             var description = PartitionAppDescription.TryRead(_flash, partition);
-            return description is not null && _options.Efuse.Allows(description.SecureVersion);
+            return description is not null && _efuse.SecureVersion.Allows(description.SecureVersion);
         }
 
         return false;
@@ -486,7 +498,7 @@ public sealed class OtaOperations
             if (_options.AntiRollback)
             {
                 var description = GetPartitionDescription(_running);
-                ThrowIfFailed(_options.Efuse.Update(description.SecureVersion), $"eFuse secure_version update to {description.SecureVersion}");
+                ThrowIfFailed(_efuse.SecureVersion.Update(description.SecureVersion), $"eFuse secure_version update to {description.SecureVersion}");
             }
 
             return;

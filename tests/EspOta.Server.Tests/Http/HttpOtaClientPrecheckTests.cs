@@ -76,7 +76,8 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var device = EspDevice.Open(
             MemoryFlash.FromImage(SimulatedDeviceFlash.Build(Running, 0x40000)),
-            new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+            new BootOptions { Rollback = true },
+            validator: EspImageValidator.ForChip(Chip.Esp32));
         Assert.False(device.Reboot().IsReset);
         return device;
     }

@@ -102,9 +102,9 @@ public sealed class OtaDataScenarioReplayer
             {
                 Rollback = config.GetProperty("rollback").GetBoolean(),
                 AntiRollback = _antiRollback,
-                Efuse = _efuse,
-                ImageValidator = FakeImageValidator.Instance,
-            });
+            },
+            new Efuse(_efuse),
+            FakeImageValidator.Instance);
         }
 
         public string? Step(JsonElement op)
