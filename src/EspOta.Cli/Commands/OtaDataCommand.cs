@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Partitions;
 using EspOta.Updates;
@@ -34,11 +35,12 @@ internal static class OtaDataCommand
             var options = bootOptions.Read(parse);
             var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var (table, otaData, ota) = Open(flash, options, efuse);
+            var selection = OpenSelection(flash, options);
+            var otaData = selection.OpenOtaData()!;
             var entries = otaData.ReadBoth();
-            int active = OtaDataPartition.ActiveIndex(entries);
-            int count = ota.GetAppPartitionCount();
-            var boot = ota.GetBootPartition();
+            int active = OtaSelection.ActiveIndex(entries);
+            int count = selection.AppPartitionCount;
+            var boot = selection.BootPartition();
             var copies = entries.Select((e, i) => new
             {
                 copy = i,
@@ -129,7 +131,7 @@ internal static class OtaDataCommand
             var options = bootOptions.Read(parse);
             var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var (_, otaData, _) = Open(flash, options, efuse);
+            var otaData = OpenSelection(flash, options).OpenOtaData()!;
             otaData.EraseAll();
             FlashImageFiles.Save(file, flash, file.Length);
             if (parse.GetValue(json))
@@ -144,6 +146,15 @@ internal static class OtaDataCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The offline table + otadata view (otatool.py's): no app runs, nothing is faked.</summary>
+    private static OtaSelection OpenSelection(MemoryFlash flash, BootOptions options)
+    {
+        var selection = new OtaSelection(flash, FlashImageFiles.ReadTable(flash, options.PartitionTableOffset));
+        return selection.OtaDataPartition is null
+            ? throw new EspException(EspError.NotFound, "the partition table has no otadata (data/ota) partition")
+            : selection;
     }
 
     /// <summary>

@@ -501,24 +501,20 @@ public static class TortureEngine
                 return null;
             }
 
-            var otaData = new OtaDataPartition(Work, partition);
-            var entries = otaData.ReadBoth();
-            int active = OtaDataPartition.ActiveIndex(entries);
-            int count = table.Partitions.Count(p => p.IsOtaSlot);
-            if (active == -1 || count == 0)
+            if (new OtaSelection(Work, table).ActiveSelection() is not { } selected)
             {
                 return null;
             }
 
-            int slot = entries[active].SlotIndex(count);
-            var target = table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + slot));
+            var (active, slot, target) = selected;
+            var entry = new OtaDataPartition(Work, partition).Read(active);
             if (target is null)
             {
-                return $"active otadata[{active}] ({entries[active]}) selects ota_{slot}, which does not exist";
+                return $"active otadata[{active}] ({entry}) selects ota_{slot}, which does not exist";
             }
 
             var verdict = _validator.Validate(Work, target);
-            return verdict.IsValid ? null : $"active otadata[{active}] ({entries[active]}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
+            return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
         }
 
         private string Describe(BootResult result)

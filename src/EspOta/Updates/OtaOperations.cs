@@ -1,6 +1,7 @@
 using EspOta.Boot;
 using EspOta.Flash;
 using EspOta.Images;
+using EspOta.Layout;
 using EspOta.OtaData;
 using EspOta.Partitions;
 
@@ -22,6 +23,7 @@ public sealed class OtaOperations
     private readonly Partition _running;
     private readonly Func<BootResult>? _restart;
     private readonly Efuse _efuse;
+    private readonly OtaSelection _selection;
 
     /// <summary>The OTA API of an app running from <paramref name="running"/>.</summary>
     /// <param name="flash">The device flash.</param>
@@ -45,6 +47,7 @@ public sealed class OtaOperations
         _options = options ?? throw new ArgumentNullException(nameof(options));
         Validator = validator ?? throw new ArgumentNullException(nameof(validator));
         _efuse = efuse ?? throw new ArgumentNullException(nameof(efuse));
+        _selection = new OtaSelection(flash, table);
         _restart = restart;
         if (!validated)
         {
@@ -63,15 +66,7 @@ public sealed class OtaOperations
 
     /// <summary><c>esp_ota_get_app_partition_count</c>: OTA slots found contiguously from ota_0.</summary>
     public int GetAppPartitionCount()
-    {
-        int count = 0;
-        while (count < PartitionSubtypes.OtaSlotCount && FindOta(count) is not null)
-        {
-            count++;
-        }
-
-        return count;
-    }
+        => _selection.AppPartitionCount;
 
     /// <summary>Whether <paramref name="partition"/> holds an image the validator accepts.</summary>
     public bool IsImageValid(Partition partition)
@@ -115,7 +110,7 @@ public sealed class OtaOperations
         var update = new OtaUpdate(this, _flash, partition, size.IsSequentialWrites, 0, resumption: false);
         if (!size.IsSequentialWrites)
         {
-            long erase = size.ErasesWholePartition ? partition.Size : AlignUp(size.Value, _flash.SectorSize);
+            long erase = size.ErasesWholePartition ? partition.Size : Align.Up(size.Value, _flash.SectorSize);
             if (erase > partition.Size)
             {
                 throw new EspException(EspError.InvalidSize, $"esp_ota_begin: image size {size} does not fit {partition.Label} (0x{partition.Size:x} bytes)");
@@ -214,23 +209,7 @@ public sealed class OtaOperations
 
     /// <summary><c>esp_ota_get_boot_partition</c>: what otadata says boots next, or null without otadata.</summary>
     public Partition? GetBootPartition()
-    {
-        var otaData = OpenOtaData();
-        if (otaData is null)
-        {
-            return null;
-        }
-
-        var entries = otaData.ReadBoth();
-        int count = GetAppPartitionCount();
-        if ((entries[0].IsMarkedInvalid && entries[1].IsMarkedInvalid) || count == 0)
-        {
-            return FindDefaultBootPartition();
-        }
-
-        int active = OtaDataPartition.ActiveIndex(entries);
-        return active == -1 ? FindDefaultBootPartition() : FindOta(entries[active].SlotIndex(count));
-    }
+        => _selection.BootPartition();
 
     /// <summary>
     /// <c>esp_ota_get_next_update_partition</c>: the OTA slot after <paramref name="startFrom"/> (default: the
@@ -581,30 +560,13 @@ public sealed class OtaOperations
         return EspError.Ok;
     }
 
-    private Partition? FindDefaultBootPartition()
-    {
-        var factory = Table.FindFirst(PartitionType.App, PartitionSubtypes.AppFactory);
-        if (factory is not null)
-        {
-            return factory;
-        }
+    private Partition? FindDefaultBootPartition() => _selection.DefaultBootPartition();
 
-        for (int slot = 0; slot < PartitionSubtypes.OtaSlotCount; slot++)
-        {
-            if (FindOta(slot) is { } ota)
-            {
-                return ota;
-            }
-        }
+    private Partition? FindOta(int slot) => _selection.FindOta(slot);
 
-        return Table.FindFirst(PartitionType.App, PartitionSubtypes.AppTest);
-    }
+    private Partition? FindOtaDataPartition() => _selection.OtaDataPartition;
 
-    private Partition? FindOta(int slot) => Table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + slot));
-
-    private Partition? FindOtaDataPartition() => Table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta);
-
-    private OtaDataPartition? OpenOtaData() => FindOtaDataPartition() is { } p ? new OtaDataPartition(_flash, p) : null;
+    private OtaDataPartition? OpenOtaData() => _selection.OpenOtaData();
 
     private static void ThrowIfFailed(EspError error, string what)
     {
@@ -614,5 +576,4 @@ public sealed class OtaOperations
         }
     }
 
-    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 }

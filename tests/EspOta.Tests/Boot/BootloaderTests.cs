@@ -1,3 +1,4 @@
+using EspOta.Images;
 using EspOta.Boot;
 using EspOta.OtaData;
 using EspOta.Partitions;

@@ -1,6 +1,5 @@
-using EspOta.Images;
 
-namespace EspOta.Boot;
+namespace EspOta.Images;
 
 /// <summary>The verdict of an <see cref="IAppImageValidator"/> on the image in one partition.</summary>
 /// <param name="IsValid">Whether <c>esp_image_verify</c> / <c>bootloader_load_image</c> would accept it.</param>

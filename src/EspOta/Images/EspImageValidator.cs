@@ -1,8 +1,7 @@
 using EspOta.Flash;
-using EspOta.Images;
 using EspOta.Partitions;
 
-namespace EspOta.Boot;
+namespace EspOta.Images;
 
 /// <summary>
 /// The real policy: <see cref="ImageVerifier"/>, i.e. <c>esp_image_verify(ESP_IMAGE_VERIFY, …)</c>
