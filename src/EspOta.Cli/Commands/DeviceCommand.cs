@@ -12,7 +12,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
 internal static class DeviceCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

@@ -10,7 +10,7 @@ namespace EspOta.Cli.Commands;
 /// <summary>What the flash-image commands share: loading and saving images, boot options, JSON shapes.</summary>
 internal static class FlashImageFiles
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static readonly JsonSerializerOptions Json = CliJson.Options;
 
     /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>).</summary>
     public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset) => FlashImageFile.Load(file.FullName, tableOffset);
