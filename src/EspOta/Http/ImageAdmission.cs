@@ -1,6 +1,7 @@
 using EspOta.Device;
 using EspOta.Images;
 using EspOta.Partitions;
+using EspOta.Payloads;
 using EspOta.Updates;
 
 namespace EspOta.Http;
@@ -23,7 +24,7 @@ public static class ImageAdmission
     /// for the image header, the first segment header and the <c>esp_app_desc_t</c>; also the least that
     /// must be on flash before a resume is allowed.
     /// </summary>
-    public const int HeaderSize = 1024;
+    public const int HeaderSize = PayloadHead.Size;
 
     /// <summary>
     /// The checks made on the first bytes of the image, before anything is erased. Returns the image's

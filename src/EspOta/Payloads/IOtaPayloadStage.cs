@@ -9,16 +9,16 @@ namespace EspOta.Payloads;
 /// decrypting stage (<c>esp_encrypted_img</c>) or a patching stage (<c>esp_delta_ota</c>) transforms it.
 /// </summary>
 /// <remarks>
-/// <para>The download (<see cref="Http.RangedDownload"/>) drives a stage in this order, once per install:</para>
+/// <para>The download (<c>Http.RangedDownload</c>) drives a stage in this order, once per install:</para>
 /// <list type="number">
 /// <item><see cref="Restore"/> (only when resuming from a checkpoint), then</item>
 /// <item><see cref="Push"/> with body bytes in order, starting at <see cref="BodyOffset"/>. Before
 /// <see cref="Attach"/> the stage must <b>hold</b> the image bytes it produces (nothing may be erased
 /// before the admission check) and expose them in <see cref="ImageHead"/>. The download pushes at most
-/// <see cref="Http.ImageAdmission.HeaderSize"/> − <see cref="ImageHead"/>.Length body bytes at a time,
-/// until <see cref="ImageHead"/> holds at least <see cref="Http.ImageAdmission.HeaderSize"/> bytes or
+/// <see cref="PayloadHead.Size"/> − <see cref="ImageHead"/>.Length body bytes at a time,
+/// until <see cref="ImageHead"/> holds at least <see cref="PayloadHead.Size"/> bytes or
 /// the body ends.</item>
-/// <item><see cref="Attach"/> once the image passed <see cref="Http.ImageAdmission"/>: the stage
+/// <item><see cref="Attach"/> once the image passed the admission check (<c>Http.ImageAdmission</c>): the stage
 /// writes every held byte into the session, and from then on writes image bytes as it produces them
 /// (<see cref="OtaUpdate.Write"/>, sequential).</item>
 /// <item>after each <see cref="Push"/> once attached, <see cref="Checkpoint"/>: what must be stored to
@@ -32,7 +32,7 @@ namespace EspOta.Payloads;
 /// of the session plus whatever the stage still buffers; a failure is an <see cref="EspException"/>
 /// (e.g. <see cref="EspError.OtaValidateFailed"/>, <see cref="EspError.InvalidArg"/>) — never a
 /// partial write reported as success.</para>
-/// <para>The announced SHA-256 (<see cref="Http.UpdateOffer.Sha256"/>) is of the body. When
+/// <para>The announced SHA-256 ((<c>UpdateOffer.Sha256</c>)) is of the body. When
 /// <see cref="ImageIsBody"/> is true the download checks it against the image on flash (from the
 /// verification <see cref="OtaUpdate.End"/> returns). A stage that transforms the body must
 /// authenticate it itself (e.g. the AES-GCM tag of <c>esp_encrypted_img</c>, the target-hash check
@@ -48,7 +48,7 @@ public interface IOtaPayloadStage
     long ImageLength { get; }
 
     /// <summary>
-    /// The first image bytes produced (up to <see cref="Http.ImageAdmission.HeaderSize"/>, or fewer while
+    /// The first image bytes produced (up to <see cref="PayloadHead.Size"/>, or fewer while
     /// not yet produced): what <c>esp_https_ota</c>'s header check reads before anything is erased.
     /// Empty after a <see cref="Restore"/> (the header was checked before the checkpoint was made).
     /// </summary>

@@ -1,15 +1,14 @@
-using EspOta.Http;
 using EspOta.Updates;
 
 namespace EspOta.Payloads;
 
 /// <summary>
 /// The body is the app image (a plain <c>esp_https_ota</c> download): bytes go to the session as they
-/// arrive; before the session is attached the first <see cref="ImageAdmission.HeaderSize"/> bytes are held.
+/// arrive; before the session is attached the first <see cref="PayloadHead.Size"/> bytes are held.
 /// </summary>
 public sealed class PlainPayloadStage : IOtaPayloadStage
 {
-    private byte[] _held = new byte[ImageAdmission.HeaderSize];
+    private byte[] _held = new byte[PayloadHead.Size];
     private int _heldLength;
     private OtaUpdate? _update;
 
