@@ -6,6 +6,7 @@ using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Images;
 using EspOta.Server.Tests.Storage;
+using EspOta.Simulation;
 
 namespace EspOta.Server.Tests.Operations;
 
