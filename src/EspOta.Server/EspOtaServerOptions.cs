@@ -1,3 +1,5 @@
+using EspOta.Server.Storage;
+
 namespace EspOta.Server;
 
 /// <summary>Settings of the update server.</summary>
@@ -5,6 +7,15 @@ public sealed class EspOtaServerOptions
 {
     /// <summary>Folder for the SQLite database (<c>esp-ota.db</c>), the images (<c>images/&lt;sha256&gt;.bin</c>) and uploads in progress (<c>tmp/</c>).</summary>
     public string DataDirectory { get; set; } = "";
+
+    /// <summary>Where metadata lives: <see cref="StorageProvider.Sqlite"/> (default) or <see cref="StorageProvider.PostgreSql"/>.</summary>
+    public StorageProvider DatabaseProvider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>
+    /// The ADO.NET connection string of <see cref="DatabaseProvider"/>. Empty for SQLite means
+    /// <c>esp-ota.db</c> in <see cref="DataDirectory"/>; PostgreSQL needs one (<c>Host=…;Database=…;Username=…</c>).
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
 
     /// <summary>The key that uploads and admin endpoints require in the <c>X-Api-Key</c> header. Must not be empty.</summary>
     public string ApiKey { get; set; } = "";
@@ -31,6 +42,11 @@ public sealed class EspOtaServerOptions
         if (string.IsNullOrEmpty(ApiKey))
         {
             throw new InvalidOperationException("EspOtaServerOptions.ApiKey must be set: uploads and admin endpoints need it");
+        }
+
+        if (DatabaseProvider == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new InvalidOperationException("EspOtaServerOptions.ConnectionString must be set for PostgreSQL");
         }
 
         if (MaxImageSize <= 0 || MaxJsonBodySize <= 0 || MaxHistory <= 0 || MaxEventsPerDevice <= 0)

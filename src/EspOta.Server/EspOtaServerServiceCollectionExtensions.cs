@@ -29,18 +29,15 @@ public static class EspOtaServerServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<EspOtaServerOptions>>().Value;
             Directory.CreateDirectory(options.DataDirectory);
-            return new OtaDatabase(Path.Combine(options.DataDirectory, "esp-ota.db"));
+            return OtaDatabaseFactory.Create(options);
         });
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<EspOtaServerOptions>>().Value;
-            var images = Path.Combine(options.DataDirectory, "images");
-            Directory.CreateDirectory(images);
-            return new FirmwareStore(sp.GetRequiredService<OtaDatabase>(), images);
-        });
+        services.AddSingleton(sp => new ImageFiles(Path.Combine(sp.GetRequiredService<IOptions<EspOtaServerOptions>>().Value.DataDirectory, "images")));
+
+        // One store per feature, each over the shared OtaDatabase (docs/storage.md).
+        services.AddSingleton<IFirmwareStore, FirmwareStore>();
+        services.AddSingleton<IDeviceStore, DeviceStore>();
         services.AddSingleton<FirmwareService>();
         services.AddHostedService<FirmwareStartup>();
-        services.AddSingleton<DeviceStore>();
         services.AddSingleton<ApiKeyEndpointFilter>();
         return services;
     }

@@ -23,7 +23,7 @@ public static class DeviceEndpoints
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> ReportAsync(
-        string id, HttpRequest request, DeviceStore devices, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
+        string id, HttpRequest request, IDeviceStore devices, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
     {
         if (!Ids.IsDeviceId(id))
         {
@@ -56,16 +56,17 @@ public static class DeviceEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
-    private static Ok<DeviceSummary[]> List(DeviceStore devices) => TypedResults.Ok(devices.List().ToArray());
+    private static async Task<Ok<DeviceSummary[]>> List(IDeviceStore devices, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await devices.ListAsync(null, int.MaxValue, cancellationToken)).ToArray());
 
-    private static Results<Ok<DeviceDetails>, ProblemHttpResult> Get(string id, DeviceStore devices, IOptions<EspOtaServerOptions> options)
+    private static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> Get(string id, IDeviceStore devices, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
     {
         if (!Ids.IsDeviceId(id))
         {
             return Problems.BadId("device id", id);
         }
 
-        return devices.Get(id, options.Value.MaxHistory) is { } details
+        return await devices.GetAsync(id, options.Value.MaxHistory, cancellationToken) is { } details
             ? TypedResults.Ok(details)
             : Problems.NotFound("device", id);
     }

@@ -45,17 +45,17 @@ public static class FirmwareEndpoints
         return TypedResults.Created($"{context.Request.PathBase}/api/firmware/{record.Sha256}", info);
     }
 
-    private static Ok<FirmwareInfo[]> List(HttpRequest request, FirmwareStore store, string? project, string? chip) =>
-        TypedResults.Ok(store.List(project, chip).Select(r => r.ToInfo(DownloadUrl(request, r.Sha256))).ToArray());
+    private static async Task<Ok<FirmwareInfo[]>> List(HttpRequest request, IFirmwareStore store, string? project, string? chip, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.ListAsync(project, chip, null, int.MaxValue, cancellationToken)).Select(r => r.ToInfo(DownloadUrl(request, r.Sha256))).ToArray());
 
-    private static Results<Ok<FirmwareInfo>, ProblemHttpResult> Get(HttpRequest request, FirmwareStore store, string sha256)
+    private static async Task<Results<Ok<FirmwareInfo>, ProblemHttpResult>> Get(HttpRequest request, IFirmwareStore store, string sha256, CancellationToken cancellationToken)
     {
         if (!Ids.TryNormalizeSha256(sha256, out var id))
         {
             return Problems.BadId("SHA-256", sha256);
         }
 
-        return store.Get(id) is { } record
+        return await store.GetAsync(id, cancellationToken) is { } record
             ? TypedResults.Ok(record.ToInfo(DownloadUrl(request, id)))
             : Problems.NotFound("firmware", id);
     }

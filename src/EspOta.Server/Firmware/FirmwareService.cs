@@ -8,14 +8,16 @@ namespace EspOta.Server.Firmware;
 /// <summary>Accepts uploads: stream to a temp file while hashing, inspect, then move under the SHA-256 name and record.</summary>
 internal sealed class FirmwareService
 {
-    private readonly FirmwareStore _store;
+    private readonly IFirmwareStore _store;
+    private readonly ImageFiles _files;
     private readonly EspOtaServerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
 
-    public FirmwareService(FirmwareStore store, IOptions<EspOtaServerOptions> options, TimeProvider time)
+    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time)
     {
         _store = store;
+        _files = files;
         _options = options.Value;
         _time = time;
         _tempDirectory = Path.Combine(_options.DataDirectory, "tmp");
@@ -27,8 +29,6 @@ internal sealed class FirmwareService
             File.Delete(stale);
         }
     }
-
-    public FirmwareStore Store => _store;
 
     public async Task<(FirmwareRecord? Record, ProblemHttpResult? Problem)> AddAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
     {
@@ -93,12 +93,12 @@ internal sealed class FirmwareService
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
 
-            if (_store.Get(sha256) is { } same)
+            if (await _store.GetAsync(sha256, cancellationToken).ConfigureAwait(false) is { } same)
             {
                 return (null, Duplicate(same));
             }
 
-            string final = _store.PathOf(sha256);
+            string final = _files.PathOf(sha256);
             if (!File.Exists(final))
             {
                 // Another upload of the same bytes may have moved its file already: keep that one.
@@ -122,7 +122,7 @@ internal sealed class FirmwareService
             }
             catch
             {
-                DeleteIfUnreferenced(sha256, final);
+                await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
                 throw;
             }
 
@@ -130,13 +130,13 @@ internal sealed class FirmwareService
             {
                 if (existing.Sha256 != sha256)
                 {
-                    DeleteIfUnreferenced(sha256, final);
+                    await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
                 }
 
                 return (null, Duplicate(existing));
             }
 
-            return (_store.Get(sha256), null);
+            return (await _store.GetAsync(sha256, CancellationToken.None).ConfigureAwait(false), null);
         }
         finally
         {
@@ -144,16 +144,16 @@ internal sealed class FirmwareService
         }
     }
 
-    private void DeleteIfUnreferenced(string sha256, string final)
+    private async Task DeleteIfUnreferencedAsync(string sha256, string final)
     {
         try
         {
-            if (_store.Get(sha256) is null)
+            if (await _store.GetAsync(sha256, CancellationToken.None).ConfigureAwait(false) is null)
             {
                 File.Delete(final);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             // Best effort: the upload has already failed and that error is the one to report.
         }

@@ -24,7 +24,7 @@ public static class UpdateEndpoints
     }
 
     private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> CheckAsync(
-        HttpRequest request, FirmwareStore firmware, DeviceStore devices, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, IFirmwareStore firmware, IDeviceStore devices, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
     {
         var (check, problem) = await JsonBody.ReadAsync<UpdateCheckRequest>(request, options.Value.MaxJsonBodySize, cancellationToken);
         if (problem is not null)
@@ -37,7 +37,7 @@ public static class UpdateEndpoints
 
     /// <summary>The same check for devices that can only GET: <c>?device_id=…&amp;chip=…&amp;project=…&amp;version=…&amp;secure_version=…</c>.</summary>
     private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> CheckFromQueryAsync(
-        HttpRequest request, FirmwareStore firmware, DeviceStore devices, CancellationToken cancellationToken)
+        HttpRequest request, IFirmwareStore firmware, IDeviceStore devices, CancellationToken cancellationToken)
     {
         var query = request.Query;
         string? Single(string name) => query[name] is { Count: 1 } values ? values[0] : null;
@@ -52,7 +52,7 @@ public static class UpdateEndpoints
     }
 
     private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> OfferAsync(
-        HttpRequest request, UpdateCheckRequest check, FirmwareStore firmware, DeviceStore devices, CancellationToken cancellationToken)
+        HttpRequest request, UpdateCheckRequest check, IFirmwareStore firmware, IDeviceStore devices, CancellationToken cancellationToken)
     {
         if (!Ids.IsDeviceId(check.DeviceId))
         {
@@ -60,7 +60,10 @@ public static class UpdateEndpoints
         }
 
         await devices.TouchAsync(check, cancellationToken);
-        var chosen = UpdatePolicy.Choose(check, firmware.List(check.Project, check.Chip), devices.RejectedFirmware(check.DeviceId));
+        var chosen = UpdatePolicy.Choose(
+            check,
+            await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken),
+            await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken));
         if (chosen is null)
         {
             return TypedResults.NoContent();
@@ -72,15 +75,17 @@ public static class UpdateEndpoints
             FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
     }
 
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(FirmwareStore firmware, string sha256)
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(ImageFiles files, string sha256)
     {
         if (!Ids.TryNormalizeSha256(sha256, out var id))
         {
             return Problems.BadId("SHA-256", sha256);
         }
 
-        var path = firmware.PathOf(id);
-        if (firmware.Get(id) is not { } record || !File.Exists(path))
+        // Content-addressed: a file under its hash is an accepted image (it is renamed into place
+        // only after inspection, and startup reconcile removes any without a row), so no database look-up.
+        var info = new FileInfo(files.PathOf(id));
+        if (!info.Exists)
         {
             return Problems.NotFound("firmware", id);
         }
@@ -88,10 +93,10 @@ public static class UpdateEndpoints
         // The SHA-256 is a strong validator: it changes exactly when the bytes do, so If-Range may
         // resume a download with it (RFC 9110 §13.1.5).
         return TypedResults.PhysicalFile(
-            path,
+            info.FullName,
             "application/octet-stream",
             fileDownloadName: null,
-            lastModified: record.UploadedAt,
+            lastModified: info.LastWriteTimeUtc,
             entityTag: new EntityTagHeaderValue($"\"{id}\""),
             enableRangeProcessing: true);
     }
