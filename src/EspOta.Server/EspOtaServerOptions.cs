@@ -32,6 +32,9 @@ public sealed class EspOtaServerOptions
     /// <summary>Most events kept per device; reports need no key, so older events are deleted as new ones arrive.</summary>
     public int MaxEventsPerDevice { get; set; } = 1000;
 
+    /// <summary>How often the rollout gates are evaluated when no device reports (soak times ending).</summary>
+    public TimeSpan RolloutEvaluationInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -1,5 +1,6 @@
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Security;
 using EspOta.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,9 @@ public static class EspOtaServerServiceCollectionExtensions
         // One store per feature, each over the shared OtaDatabase (docs/storage.md).
         services.AddSingleton<IFirmwareStore, FirmwareStore>();
         services.AddSingleton<IDeviceStore, DeviceStore>();
+        services.AddSingleton<IRolloutStore, RolloutStore>();
+        services.AddSingleton<RolloutService>();
+        services.AddHostedService<RolloutTicker>();
         services.AddSingleton<FirmwareService>();
         services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<ApiKeyEndpointFilter>();

@@ -1,9 +1,11 @@
 using EspOta.Http;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EspOta.Server.Devices;
@@ -53,6 +55,7 @@ public static class DeviceEndpoints
         }
 
         await devices.AddReportAsync(id, report, cancellationToken);
+        await request.HttpContext.RequestServices.GetRequiredService<RolloutService>().ObserveAsync(id, report, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 

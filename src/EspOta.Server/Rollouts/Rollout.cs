@@ -12,6 +12,8 @@ public sealed class Rollout
 {
     private readonly Dictionary<string, RolloutMember> _members;
     private readonly List<RolloutEvent> _events;
+    private readonly HashSet<string> _changedMembers = new(StringComparer.Ordinal);
+    private int _savedEvents;
 
     /// <summary>Restores a rollout as it was saved.</summary>
     public Rollout(
@@ -44,6 +46,7 @@ public sealed class Rollout
         FailuresAcknowledgedAt = failuresAcknowledgedAt;
         _members = members.ToDictionary(m => m.DeviceId, StringComparer.Ordinal);
         _events = events.ToList();
+        _savedEvents = _events.Count;
     }
 
     /// <summary>The rollout id (URL-safe).</summary>
@@ -102,6 +105,7 @@ public sealed class Rollout
         }
 
         var rollout = new Rollout(id, name, firmware, target, stages.ToArray(), gate, now, RolloutState.Running, 0, now, null, null, [], []);
+        rollout._savedEvents = 0;
         rollout.Log(now, "created", $"{firmware} to {target}, stages {string.Join(" → ", stages)}, gate: ≥ {gate.AdvanceConfirmedPercent:0.##} % confirmed and {gate.SoakSeconds:0.##} s soak, halt above {gate.HaltFailurePercent:0.##} % failed or rolled back");
         return rollout;
     }
@@ -284,6 +288,7 @@ public sealed class Rollout
         if (!_members.ContainsKey(device.Id))
         {
             _members[device.Id] = new RolloutMember(device.Id, stage, RolloutMemberStatus.Offered, device.Version, null, now);
+            _changedMembers.Add(device.Id);
         }
     }
 
@@ -302,6 +307,7 @@ public sealed class Rollout
             && report.Version == from && from != Firmware.Version)
         {
             _members[deviceId] = member with { Status = RolloutMemberStatus.Reverted, UpdatedAt = now };
+            _changedMembers.Add(deviceId);
             return true;
         }
 
@@ -331,6 +337,7 @@ public sealed class Rollout
             Reason = s is RolloutMemberStatus.Failed or RolloutMemberStatus.RolledBack ? report.Reason : null,
             UpdatedAt = now,
         };
+        _changedMembers.Add(deviceId);
         return true;
     }
 
@@ -375,6 +382,16 @@ public sealed class Rollout
         int took = _members.Values.Count(m => m.Status is RolloutMemberStatus.Confirmed or RolloutMemberStatus.InProgress or RolloutMemberStatus.Offered);
         State = RolloutState.RollingBack;
         Log(now, "rollback", (why ?? "roll-back action by an operator") + $": {took} devices are sent back to the release they ran before");
+    }
+
+    /// <summary>For the store: the members changed and the events added since the rollout was loaded (or last taken); forgets them.</summary>
+    public (IReadOnlyList<RolloutMember> Members, IReadOnlyList<RolloutEvent> Events) TakeChanges()
+    {
+        var members = _changedMembers.Select(id => _members[id]).ToList();
+        var events = _events.Skip(_savedEvents).ToList();
+        _changedMembers.Clear();
+        _savedEvents = _events.Count;
+        return (members, events);
     }
 
     private void Require(bool allowed, string action)
