@@ -1,3 +1,4 @@
+using EspOta.Server.Dashboard;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
@@ -16,6 +17,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapUpdates();
         endpoints.MapDevices();
         endpoints.MapRollouts();
+        endpoints.MapDashboard();
         return endpoints;
     }
 }

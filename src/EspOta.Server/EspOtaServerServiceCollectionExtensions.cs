@@ -1,3 +1,4 @@
+using EspOta.Server.Dashboard;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
@@ -40,6 +41,7 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<RolloutService>();
         services.AddHostedService<RolloutTicker>();
+        services.AddSingleton<DashboardAuth>();
         services.AddSingleton<FirmwareService>();
         services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<ApiKeyEndpointFilter>();
