@@ -101,7 +101,7 @@ public static class DashboardEndpoints
         int seen5 = all.Count(d => now - d.LastSeen < TimeSpan.FromMinutes(5));
         sb.Append(CultureInfo.InvariantCulture, $"""
             <div class="grid">
-            <div class="card"><h2>Devices</h2><div class="stat" id="device-count">{all.Count}<small>{seen5} seen in the last 5 min</small></div></div>
+            <div class="card"><h2>Devices</h2><div class="stat"><span id="device-count">{all.Count}</span><small>{seen5} seen in the last 5 min</small></div></div>
             <div class="card"><h2>Versions</h2><div class="stat">{all.Select(d => d.Version).Distinct().Count()}<small>running in the fleet</small></div></div>
             <div class="card"><h2>Rollouts</h2><div class="stat">{active.Count(r => r.State == RolloutState.Running)}<small>running, {active.Count(r => r.State == RolloutState.Halted)} halted</small></div></div>
             </div>

@@ -238,6 +238,13 @@ public sealed class Rollout
         }
 
         var stages = StagesOf(devices);
+        if (stages.Count == 0)
+        {
+            // No device of the target is known yet: empty stages must not pass their gates, or the
+            // rollout would complete before the fleet checks in and then offer to everyone at once.
+            return false;
+        }
+
         var halting = Progress(stages, FailuresAcknowledgedAt);
         for (int i = 0; i <= CurrentStage; i++)
         {

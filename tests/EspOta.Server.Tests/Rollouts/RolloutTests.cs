@@ -197,6 +197,16 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public void Gate_WithNoKnownDevice_DoesNotPassEmptyStages()
+    {
+        var rollout = Start(new RolloutGate(AdvanceConfirmedPercent: 50, SoakSeconds: 0, HaltFailurePercent: 10));
+
+        Assert.False(rollout.Evaluate(_time.GetUtcNow(), []));
+        Assert.Equal(0, rollout.CurrentStage);
+        Assert.Equal(RolloutState.Running, rollout.State);
+    }
+
+    [Fact]
     public void PauseResumeCancel_Transitions()
     {
         var rollout = Start();
