@@ -2,7 +2,9 @@ using EspOta.Server.Dashboard;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
+using EspOta.Server.Operations;
 using EspOta.Server.Updates;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
 namespace EspOta.Server;
@@ -10,7 +12,7 @@ namespace EspOta.Server;
 /// <summary>Maps the update server's endpoints.</summary>
 public static class EspOtaEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the firmware repository, the device-facing update endpoints and the device endpoints.</summary>
+    /// <summary>Maps the firmware repository, the device-facing update endpoints, the device endpoints, the operator endpoints and <c>/openapi/v1.json</c>.</summary>
     public static IEndpointRouteBuilder MapEspOta(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapFirmware();
@@ -18,6 +20,8 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapDevices();
         endpoints.MapRollouts();
         endpoints.MapDashboard();
+        endpoints.MapOperations();
+        endpoints.MapOpenApi();
         return endpoints;
     }
 }

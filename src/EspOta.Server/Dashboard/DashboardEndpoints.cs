@@ -166,10 +166,22 @@ public static class DashboardEndpoints
         return View("Firmware", "firmware", sb.ToString(), refreshMs: 5000);
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, FirmwareService service, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext context, FirmwareService service, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
     {
-        var (record, problem) = await service.AddAsync(context.Request.Body, context.Request.ContentLength, cancellationToken);
-        return problem is not null ? problem : TypedResults.Created(FirmwareEndpoints.DownloadPath(record!.Sha256), record.ToInfo(FirmwareEndpoints.DownloadPath(record.Sha256)));
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = options.Value.MaxImageSize + 1;
+        }
+
+        try
+        {
+            var (record, problem) = await service.AddAsync(context.Request, cancellationToken);
+            return problem is not null ? problem : TypedResults.Created(FirmwareEndpoints.DownloadPath(record!.Sha256), record.ToInfo(FirmwareEndpoints.DownloadPath(record.Sha256)));
+        }
+        catch (ClientBodyException e)
+        {
+            return Problems.ClientBody(context, e);
+        }
     }
 
     private static async Task<ContentHttpResult> RolloutsAsync(IRolloutStore rollouts, IFirmwareStore firmware, RolloutService service, string? error, HttpContext context, CancellationToken cancellationToken)

@@ -9,9 +9,13 @@ namespace EspOta.Server.Devices;
 /// <summary>Devices and their reports in the <c>devices</c> and <c>device_events</c> tables (SQL both providers accept).</summary>
 internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOptions<EspOtaServerOptions> options) : IDeviceStore
 {
-    private const string Columns = "id, chip, project, version, secure_version, state, state_version, reason, first_seen, last_seen";
+    // The reason lives once, in the state event (issue 16): the row points at it.
+    private const string Select = """
+        SELECT d.id, d.chip, d.project, d.version, d.secure_version, d.state, d.state_version, e.reason, d.first_seen, d.last_seen
+        FROM devices d LEFT JOIN device_events e ON e.seq = d.state_seq
+        """;
 
-    public Task TouchAsync(UpdateCheckRequest check, CancellationToken cancellationToken)
+    public Task TouchAsync(UpdateCheckRequest check, string? offeredSha256, CancellationToken cancellationToken)
     {
         object now = database.Time(time.GetUtcNow());
         return database.WriteAsync(
@@ -21,10 +25,12 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
                     connection,
                     transaction,
                     """
-                    INSERT INTO devices (id, chip, project, version, secure_version, first_seen, last_seen)
-                    VALUES (@id, @chip, @project, @version, @sv, @now, @now)
-                    ON CONFLICT (id) DO UPDATE SET chip = @chip, project = @project, version = @version, secure_version = @sv, last_seen = @now
+                    INSERT INTO devices (id, chip, project, version, secure_version, offered_sha256, first_seen, last_seen)
+                    VALUES (@id, @chip, @project, @version, @sv, @offered, @now, @now)
+                    ON CONFLICT (id) DO UPDATE SET chip = @chip, project = @project, version = @version, secure_version = @sv,
+                        offered_sha256 = COALESCE(@offered, devices.offered_sha256), last_seen = @now
                     """,
+                    ("@offered", offeredSha256),
                     ("@id", check.DeviceId),
                     ("@chip", check.Chip),
                     ("@project", check.Project),
@@ -36,7 +42,7 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
             cancellationToken);
     }
 
-    public Task AddReportAsync(string deviceId, DeviceReport report, CancellationToken cancellationToken)
+    public Task<bool> AddReportAsync(string deviceId, DeviceReport report, bool fromDevice, CancellationToken cancellationToken)
     {
         object now = database.Time(time.GetUtcNow());
         long maxEvents = options.Value.MaxEventsPerDevice;
@@ -44,15 +50,54 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
         return database.WriteAsync(
             async (connection, transaction) =>
             {
+                long seq;
+                await using (var insert = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    "INSERT INTO device_events (device_id, kind, version, sha256, reason, at) VALUES (@id, @kind, @version, @sha, @reason, @now) RETURNING seq",
+                    ("@id", deviceId),
+                    ("@kind", kind),
+                    ("@version", report.Version),
+                    ("@sha", report.Sha256),
+                    ("@reason", report.Reason),
+                    ("@now", now)))
+                {
+                    seq = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                bool counts = false;
+                if (report.Kind == DeviceReportKind.RolledBack && report.Sha256 is { } sha)
+                {
+                    // Issue 16: a rollback blocks an image for the device only when the device itself
+                    // says so (its enrolment token) or when it follows the server's offer of that image.
+                    counts = fromDevice;
+                    if (!counts)
+                    {
+                        await using var offered = OtaDatabase.Command(connection, transaction, "SELECT offered_sha256 FROM devices WHERE id = @id", ("@id", deviceId));
+                        counts = await offered.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string o && o == sha;
+                    }
+
+                    if (counts)
+                    {
+                        await using var reject = OtaDatabase.Command(
+                            connection,
+                            transaction,
+                            "INSERT INTO device_rejections (device_id, sha256) VALUES (@id, @sha) ON CONFLICT DO NOTHING",
+                            ("@id", deviceId),
+                            ("@sha", sha));
+                        await reject.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
                 await using (var upsert = OtaDatabase.Command(
                     connection,
                     transaction,
                     """
-                    INSERT INTO devices (id, chip, project, version, state, state_version, state_sha256, reason, first_seen, last_seen)
-                    VALUES (@id, @chip, @project, @running, @kind, @version, @sha, @reason, @now, @now)
+                    INSERT INTO devices (id, chip, project, version, state, state_version, state_sha256, state_seq, first_seen, last_seen)
+                    VALUES (@id, @chip, @project, @running, @kind, @version, @sha, @seq, @now, @now)
                     ON CONFLICT (id) DO UPDATE SET
                         chip = COALESCE(@chip, devices.chip), project = COALESCE(@project, devices.project), version = COALESCE(@running, devices.version),
-                        state = @kind, state_version = @version, state_sha256 = @sha, reason = @reason, last_seen = @now
+                        state = @kind, state_version = @version, state_sha256 = @sha, state_seq = @seq, reason = NULL, last_seen = @now
                     """,
                     ("@id", deviceId),
                     ("@chip", report.Chip),
@@ -61,27 +106,13 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
                     ("@kind", kind),
                     ("@version", report.Version),
                     ("@sha", report.Sha256),
-                    ("@reason", report.Reason),
+                    ("@seq", seq),
                     ("@now", now)))
                 {
                     await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await using (var insert = OtaDatabase.Command(
-                    connection,
-                    transaction,
-                    "INSERT INTO device_events (device_id, kind, version, sha256, reason, at) VALUES (@id, @kind, @version, @sha, @reason, @now)",
-                    ("@id", deviceId),
-                    ("@kind", kind),
-                    ("@version", report.Version),
-                    ("@sha", report.Sha256),
-                    ("@reason", report.Reason),
-                    ("@now", now)))
-                {
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                // Reports are unauthenticated: without a cap one chatty (or hostile) device grows the file without end.
+                // Without a cap one chatty (or hostile) device grows the file without end.
                 await using var trim = OtaDatabase.Command(
                     connection,
                     transaction,
@@ -91,10 +122,50 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
                     """,
                     ("@id", deviceId),
                     ("@max", maxEvents));
-                return await trim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await trim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return counts;
             },
             cancellationToken);
     }
+
+    public Task<bool> ExistsAsync(string deviceId, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, "SELECT 1 FROM devices WHERE id = @id", ("@id", deviceId));
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+            },
+            cancellationToken);
+
+    public Task SetTokenAsync(string deviceId, string tokenSha256, CancellationToken cancellationToken)
+    {
+        object now = database.Time(time.GetUtcNow());
+        return database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await using var upsert = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO device_tokens (device_id, token_sha256, issued_at) VALUES (@id, @hash, @now)
+                    ON CONFLICT (device_id) DO UPDATE SET token_sha256 = @hash, issued_at = @now
+                    """,
+                    ("@id", deviceId),
+                    ("@hash", tokenSha256),
+                    ("@now", now));
+                return await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    public Task<string?> GetTokenSha256Async(string deviceId, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, "SELECT token_sha256 FROM device_tokens WHERE device_id = @id", ("@id", deviceId));
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            },
+            cancellationToken);
 
     public Task<IReadOnlyList<DeviceSummary>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<DeviceSummary>>(
@@ -103,7 +174,7 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
                 await using var command = OtaDatabase.Command(
                     connection,
                     null,
-                    $"SELECT {Columns} FROM devices WHERE @after IS NULL OR id > @after ORDER BY id LIMIT @limit",
+                    $"{Select} WHERE @after IS NULL OR d.id > @after ORDER BY d.id LIMIT @limit",
                     ("@after", afterId),
                     ("@limit", (long)limit));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +193,7 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
             async connection =>
             {
                 DeviceSummary device;
-                await using (var command = OtaDatabase.Command(connection, null, $"SELECT {Columns} FROM devices WHERE id = @id", ("@id", deviceId)))
+                await using (var command = OtaDatabase.Command(connection, null, $"{Select} WHERE d.id = @id", ("@id", deviceId)))
                 await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -163,9 +234,8 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
                 await using var command = OtaDatabase.Command(
                     connection,
                     null,
-                    "SELECT DISTINCT lower(sha256) FROM device_events WHERE device_id = @id AND kind = @kind AND sha256 IS NOT NULL",
-                    ("@id", deviceId),
-                    ("@kind", KindName(DeviceReportKind.RolledBack)));
+                    "SELECT sha256 FROM device_rejections WHERE device_id = @id",
+                    ("@id", deviceId));
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 var set = new HashSet<string>(StringComparer.Ordinal);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -22,16 +22,55 @@ internal sealed class FirmwareService
         _time = time;
         _tempDirectory = Path.Combine(_options.DataDirectory, "tmp");
         Directory.CreateDirectory(_tempDirectory);
-
-        // Uploads cut short by a crash or kill leave their partial files here; none can be in progress yet.
-        foreach (string stale in Directory.EnumerateFiles(_tempDirectory))
-        {
-            File.Delete(stale);
-        }
     }
 
-    public async Task<(FirmwareRecord? Record, ProblemHttpResult? Problem)> AddAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    /// <summary>Uploads in progress (<c>tmp/</c>).</summary>
+    public string TempDirectory => _tempDirectory;
+
+    /// <summary>
+    /// Adopts a file found in <c>images/</c> without a row (a crash between the move and the insert):
+    /// only when its bytes hash to its name and it passes the upload's inspection. Returns false when
+    /// it did not qualify (the caller removes it).
+    /// </summary>
+    public async Task<bool> TryAdoptAsync(string sha256, string path, CancellationToken cancellationToken)
     {
+        long size;
+        string actual;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            size = file.Length;
+            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (actual != sha256 || size > _options.MaxImageSize)
+        {
+            return false;
+        }
+
+        ImageFacts facts;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            facts = ImageInspection.Inspect(file, _options.MaxImageSize);
+        }
+
+        if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip)
+        {
+            return false;
+        }
+
+        var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
+        var existing = await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
+
+        // Another image holds its (project, version, chip): the orphan lost that race and goes.
+        return existing is null || existing.Sha256 == sha256;
+    }
+
+    /// <summary>Test hook: runs after the upload is moved into <c>images/</c> and before its row is written (a crash there leaves an orphan file).</summary>
+    internal Action? AfterMoveForTests { get; set; }
+
+    public async Task<(FirmwareRecord? Record, ProblemHttpResult? Problem)> AddAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        long? contentLength = request.ContentLength;
         long limit = _options.MaxImageSize;
         if (contentLength > limit)
         {
@@ -45,6 +84,7 @@ internal sealed class FirmwareService
             long size = 0;
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            using (var reader = new RequestBodyReader(request, _options.RequestBodyIdleTimeout, cancellationToken))
             {
                 var buffer = new byte[1 << 16];
                 while (true)
@@ -52,7 +92,7 @@ internal sealed class FirmwareService
                     int n;
                     try
                     {
-                        n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        n = await reader.ReadAsync(buffer).ConfigureAwait(false);
                     }
                     catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
                     {
@@ -111,6 +151,8 @@ internal sealed class FirmwareService
                     // Lost the race to a concurrent upload of the same bytes; its file is identical (named by its SHA-256).
                 }
             }
+
+            AfterMoveForTests?.Invoke();
 
             // From here the file is in place under its final name: the row must be written (or the
             // file removed) whatever happens to the request, so no cancellation.

@@ -28,6 +28,9 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
         var labels = await rollouts.LabelsAsync(cancellationToken).ConfigureAwait(false);
         var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, labels.GetValueOrDefault(check.DeviceId));
+
+        // The check is recorded after the decision: the device must count in the population already.
+        fleet = fleet.Where(d => d.Id != device.Id).Append(device).ToList();
         var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var rejected = await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken).ConfigureAwait(false);
         var latest = UpdatePolicy.Choose(check, catalog, rejected);

@@ -160,14 +160,14 @@ public sealed class StorageTests
         var store = new DeviceStore(database, time, Options.Create(new EspOtaServerOptions { MaxEventsPerDevice = 3 }));
         string rolledBack = new('d', 64);
 
-        await store.TouchAsync(new UpdateCheckRequest("dev-b", "esp32", "blink", "1.0.0", 2), default);
-        await store.TouchAsync(new UpdateCheckRequest("dev-a", "esp32", "blink", "1.0.0", 2), default);
+        await store.TouchAsync(new UpdateCheckRequest("dev-b", "esp32", "blink", "1.0.0", 2), null, default);
+        await store.TouchAsync(new UpdateCheckRequest("dev-a", "esp32", "blink", "1.0.0", 2), null, default);
         time.Now = T0.AddMinutes(1);
-        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", rolledBack, "boot loop"), default);
+        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", rolledBack, "boot loop"), false, default);
         for (int i = 0; i < 4; i++)
         {
             time.Now = T0.AddMinutes(2 + i);
-            await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.Downloading, "1.2.0", null, null), default);
+            await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.Downloading, "1.2.0", null, null), false, default);
         }
 
         var details = await store.GetAsync("dev-a", 10, default);
@@ -192,18 +192,78 @@ public sealed class StorageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task Devices_RejectedFirmware_FromRollbackReports(string provider)
+    public async Task Devices_RollbackFromTheDevice_BlocksThatImage(string provider)
     {
         await using var test = await TestDatabase.CreateAsync(provider);
         using var database = test.Open();
         var store = new DeviceStore(database, new ManualTime(T0), Options.Create(new EspOtaServerOptions()));
         string bad = new('e', 64);
 
-        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", bad, "crash"), default);
-        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.Confirmed, "1.0.0", new string('f', 64), null), default);
+        Assert.True(await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", bad, "crash"), true, default));
+        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.Confirmed, "1.0.0", new string('f', 64), null), true, default);
 
         Assert.Equal([bad], await store.RejectedFirmwareAsync("dev-a", default));
         Assert.Empty(await store.RejectedFirmwareAsync("dev-b", default));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Devices_AnonymousRollback_CountsOnlyAfterTheOfferOfThatImage(string provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        using var database = test.Open();
+        var store = new DeviceStore(database, new ManualTime(T0), Options.Create(new EspOtaServerOptions()));
+        string offered = new('a', 64), other = new('b', 64);
+        var check = new UpdateCheckRequest("dev-a", "esp32", "blink", "1.0.0", 0);
+
+        Assert.False(await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", offered, "forged"), false, default));
+        await store.TouchAsync(check, offered, default);
+        await store.TouchAsync(check, null, default); // a later check without an offer keeps the last one
+        Assert.False(await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.2.0", other, "forged"), false, default));
+        Assert.True(await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.RolledBack, "1.1.0", offered, "real"), false, default));
+
+        Assert.Equal([offered], await store.RejectedFirmwareAsync("dev-a", default));
+        Assert.Equal(3, (await store.GetAsync("dev-a", 10, default))!.History.Count); // every report stays in the history
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Devices_Reason_IsStoredOnce(string provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        using var database = test.Open();
+        var store = new DeviceStore(database, new ManualTime(T0), Options.Create(new EspOtaServerOptions()));
+        string reason = new('r', 200);
+
+        await store.AddReportAsync("dev-a", new DeviceReport(DeviceReportKind.Failed, "1.1.0", null, reason), false, default);
+
+        Assert.Equal(reason, (await store.GetAsync("dev-a", 10, default))!.Device.Reason);
+        Assert.Equal(reason, (await store.ListAsync(null, 10, default)).Single().Reason);
+        long copies = await database.ReadAsync(
+            async c =>
+            {
+                await using var command = OtaDatabase.Command(
+                    c, null, "SELECT (SELECT COUNT(*) FROM devices WHERE reason IS NOT NULL) + (SELECT COUNT(*) FROM device_events WHERE reason IS NOT NULL)");
+                return Convert.ToInt64(await command.ExecuteScalarAsync());
+            },
+            default);
+        Assert.Equal(1, copies);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Devices_Tokens_AreStoredAndReplaced(string provider)
+    {
+        await using var test = await TestDatabase.CreateAsync(provider);
+        using var database = test.Open();
+        var store = new DeviceStore(database, new ManualTime(T0), Options.Create(new EspOtaServerOptions()));
+
+        Assert.Null(await store.GetTokenSha256Async("dev-a", default));
+        await store.SetTokenAsync("dev-a", "one", default);
+        await store.SetTokenAsync("dev-a", "two", default);
+
+        Assert.Equal("two", await store.GetTokenSha256Async("dev-a", default));
+        Assert.False(await store.ExistsAsync("dev-a", default)); // a token is not a device row
     }
 
     [Theory]
