@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EspOta.Http;
+using EspOta.Simulation;
 using Spectre.Console;
 
 namespace EspOta.Cli.Commands;

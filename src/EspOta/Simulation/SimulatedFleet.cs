@@ -2,9 +2,10 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using EspOta.Flash;
+using EspOta.Http;
 using EspOta.Images;
 
-namespace EspOta.Http;
+namespace EspOta.Simulation;
 
 /// <summary>
 /// Many <see cref="SimulatedDevice"/>s that keep polling the update server, each after its own

@@ -1,6 +1,6 @@
 using EspOta.Images;
 
-namespace EspOta.Http;
+namespace EspOta.Simulation;
 
 /// <summary>How a <see cref="SimulatedFleet"/> behaves.</summary>
 public sealed record SimulatedFleetOptions
