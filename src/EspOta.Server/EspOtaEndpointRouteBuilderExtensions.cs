@@ -1,5 +1,7 @@
+using EspOta.Server.Dashboard;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
 using EspOta.Server.Updates;
 using Microsoft.AspNetCore.Builder;
@@ -16,6 +18,8 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapFirmware();
         endpoints.MapUpdates();
         endpoints.MapDevices();
+        endpoints.MapRollouts();
+        endpoints.MapDashboard();
         endpoints.MapOperations();
         endpoints.MapOpenApi();
         return endpoints;

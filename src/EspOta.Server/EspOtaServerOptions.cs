@@ -32,6 +32,8 @@ public sealed class EspOtaServerOptions
     /// <summary>Most events kept per device; reports need no key, so older events are deleted as new ones arrive.</summary>
     public int MaxEventsPerDevice { get; set; } = 1000;
 
+    /// <summary>How often the rollout gates are evaluated when no device reports (soak times ending).</summary>
+    public TimeSpan RolloutEvaluationInterval { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Longest project name, version or chip name stored (esp_app_desc_t holds 32 bytes; longer is refused with 400).</summary>
     public int MaxNameLength { get; set; } = 64;
 

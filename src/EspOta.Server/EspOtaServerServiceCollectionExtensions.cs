@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using EspOta.Server.Dashboard;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Operations;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Security;
 using EspOta.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -68,6 +70,10 @@ public static class EspOtaServerServiceCollectionExtensions
         // One store per feature, each over the shared OtaDatabase (docs/storage.md).
         services.AddSingleton<IFirmwareStore, FirmwareStore>();
         services.AddSingleton<IDeviceStore, DeviceStore>();
+        services.AddSingleton<IRolloutStore, RolloutStore>();
+        services.AddSingleton<RolloutService>();
+        services.AddHostedService<RolloutTicker>();
+        services.AddSingleton<DashboardAuth>();
         services.AddSingleton<FirmwareService>();
         services.AddSingleton<FirmwareStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<FirmwareStartup>());

@@ -52,4 +52,13 @@ public static class ProblemTypes
 
     /// <summary>A paging parameter is malformed.</summary>
     public const string BadPage = Prefix + "bad-page";
+
+    /// <summary>The rollout's state does not allow the action (resume a cancelled rollout, …).</summary>
+    public const string RolloutConflict = Prefix + "rollout-conflict";
+
+    /// <summary>A rollout with that id already exists.</summary>
+    public const string DuplicateRollout = Prefix + "duplicate-rollout";
+
+    /// <summary>The rollout's stages, gate or target are invalid.</summary>
+    public const string InvalidRollout = Prefix + "invalid-rollout";
 }

@@ -1,10 +1,12 @@
 using EspOta.Http;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
 using EspOta.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -85,6 +87,7 @@ public static class DeviceEndpoints
             logger.LogInformation("Rollback report from {DeviceId} for {Sha256} kept in history but not counted: no token and no offer of that image", id, report.Sha256);
         }
 
+        await request.HttpContext.RequestServices.GetRequiredService<RolloutService>().ObserveAsync(id, report, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 

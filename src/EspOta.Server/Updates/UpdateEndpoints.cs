@@ -1,12 +1,14 @@
 using EspOta.Http;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
 using EspOta.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -84,10 +86,10 @@ public static class UpdateEndpoints
             return denied;
         }
 
-        var chosen = UpdatePolicy.Choose(
-            check,
-            await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken),
-            await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken));
+        // The rollouts decide (Rollouts/UpdateDecider): pins, roll-back actions, stages; the newest
+        // compatible version only for projects that never had a rollout.
+        var rollouts = request.HttpContext.RequestServices.GetRequiredService<RolloutService>();
+        var (_, chosen) = await rollouts.DecideAsync(check, record: true, cancellationToken);
         await devices.TouchAsync(check, chosen?.Sha256, cancellationToken);
         metrics.Check(chosen is not null);
         if (chosen is null)
