@@ -1,3 +1,4 @@
+using EspOta.Server.Delta;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Updates;
@@ -14,6 +15,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapFirmware();
         endpoints.MapUpdates();
         endpoints.MapDevices();
+        endpoints.MapDelta();
         return endpoints;
     }
 }

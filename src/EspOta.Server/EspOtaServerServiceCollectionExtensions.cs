@@ -1,3 +1,4 @@
+using EspOta.Server.Delta;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Security;
@@ -42,6 +43,7 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<ApiKeyEndpointFilter>();
+        services.AddEspOtaDelta();
         return services;
     }
 }

@@ -48,7 +48,8 @@ public static class UpdateEndpoints
             return Problems.Malformed("the query needs device_id, chip, project, version and secure_version (an unsigned integer), once each");
         }
 
-        return await OfferAsync(request, new UpdateCheckRequest(id, chip, project, version, secureVersion), firmware, devices, cancellationToken);
+        var check = new UpdateCheckRequest(id, chip, project, version, secureVersion) { RunningSha256 = Single("running_sha256") };
+        return await OfferAsync(request, check, firmware, devices, cancellationToken);
     }
 
     private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> OfferAsync(
@@ -68,8 +69,8 @@ public static class UpdateEndpoints
 
         // Relative to the address the device used: correct behind a proxy that rewrites Host or ends TLS,
         // and the client refuses offers that point anywhere else.
-        return TypedResults.Ok(new UpdateOffer(
-            FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
+        return TypedResults.Ok(Delta.DeltaEndpoints.WithPatch(request, check, new UpdateOffer(
+            FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)));
     }
 
     private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(FirmwareStore firmware, string sha256)
