@@ -3,7 +3,7 @@ namespace EspOta.Delta;
 /// <summary>How <see cref="DeltaPatchCreator"/> writes a patch.</summary>
 public sealed record DeltaCreateOptions
 {
-    /// <summary><see cref="DetoolsCompression.Heatshrink"/> (default, what esp_delta_ota applies) or <see cref="DetoolsCompression.None"/>.</summary>
+    /// <summary><see cref="DetoolsCompression.Heatshrink"/> (default, what esp_delta_ota applies) <see cref="DetoolsCompression.Crle"/> or <see cref="DetoolsCompression.None"/>.</summary>
     public DetoolsCompression Compression { get; init; } = DetoolsCompression.Heatshrink;
 
     /// <summary>The heatshrink window and lookahead (default 8/7, the only one esp_delta_ota accepts).</summary>

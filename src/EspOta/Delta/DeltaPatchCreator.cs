@@ -56,9 +56,9 @@ public static class DeltaPatchCreator
 
     private static void WriteDetoolsPatch(ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, DeltaCreateOptions options, MemoryStream output)
     {
-        if (options.Compression is not (DetoolsCompression.Heatshrink or DetoolsCompression.None))
+        if (options.Compression is not (DetoolsCompression.Heatshrink or DetoolsCompression.None or DetoolsCompression.Crle))
         {
-            throw new ArgumentException($"patches are made with heatshrink or none, not {options.Compression}", nameof(options));
+            throw new ArgumentException($"patches are made with heatshrink, crle or none, not {options.Compression}", nameof(options));
         }
 
         if (options.Compression == DetoolsCompression.Heatshrink && !options.Heatshrink.IsSupported)
@@ -102,6 +102,12 @@ public static class DeltaPatchCreator
         if (options.Compression == DetoolsCompression.None)
         {
             output.Write(plain);
+            return;
+        }
+
+        if (options.Compression == DetoolsCompression.Crle)
+        {
+            output.Write(CrleEncoder.Compress(plain));
             return;
         }
 

@@ -83,10 +83,10 @@ public sealed class DeltaPatchCreatorTests(ITestOutputHelper output)
     [Fact]
     public void Create_RandomPairs_ApplyInAnySplit()
     {
-        var pairs = Gen.Select(Gen.Byte.Array[0, 3000], Gen.Int[0, 20], Gen.UInt, Gen.Int[1, 700], Gen.Bool);
+        var pairs = Gen.Select(Gen.Byte.Array[0, 3000], Gen.Int[0, 20], Gen.UInt, Gen.Int[1, 700], Gen.Int[0, 2]);
         pairs.Sample(t =>
         {
-            var (from, edits, seed, chunk, none) = t;
+            var (from, edits, seed, chunk, kind) = t;
             var random = new Random((int)seed);
             var to = new List<byte>(from);
             for (int e = 0; e < edits; e++)
@@ -111,11 +111,33 @@ public sealed class DeltaPatchCreatorTests(ITestOutputHelper output)
             }
 
             var newImage = to.ToArray();
-            var options = new DeltaCreateOptions { EspDeltaOtaHeader = false, Compression = none ? DetoolsCompression.None : DetoolsCompression.Heatshrink };
+            var compression = kind switch { 0 => DetoolsCompression.Heatshrink, 1 => DetoolsCompression.None, _ => DetoolsCompression.Crle };
+            var options = new DeltaCreateOptions { EspDeltaOtaHeader = false, Compression = compression };
             var patch = DeltaPatchCreator.Create(from, newImage, options);
-            var profile = none ? DeltaApplyProfile.Full : DeltaApplyProfile.EspDeltaOta;
+            var profile = compression == DetoolsCompression.Heatshrink ? DeltaApplyProfile.EspDeltaOta : DeltaApplyProfile.Full;
             Assert.Equal(newImage, DeltaTestKit.Apply(from, patch, profile, chunk, patch.Length));
         }, iter: 150, writeLine: output.WriteLine);
+    }
+
+    [Fact]
+    public void Crle_Encoder_MatchesDetoolsRecords()
+    {
+        Assert.Equal(new byte[] { 0, 0 }, CrleEncoder.Compress([]));
+        Assert.Equal(new byte[] { 0, 3, 1, 2, 3, 1, 6, 9, 0, 1, 4 }, CrleEncoder.Compress([1, 2, 3, 9, 9, 9, 9, 9, 9, 4]));
+        Assert.Equal(new byte[] { 1, 0x80, 0x01, 0 }, CrleEncoder.Compress(new byte[128]));
+        Assert.Equal(new byte[] { 0, 5, 7, 7, 7, 7, 7 }, CrleEncoder.Compress([7, 7, 7, 7, 7]));
+    }
+
+    [Fact]
+    public void Create_Crle_IsRefusedByEspDeltaOtaButAppliesWithTheFullBuild()
+    {
+        var from = DeltaVectors.ImageBytes("hello_world_esp32");
+        var to = DeltaVectors.ImageBytes("hello_world_esp32_v2");
+        var patch = DeltaPatchCreator.Create(from, to, new DeltaCreateOptions { EspDeltaOtaHeader = false, Compression = DetoolsCompression.Crle });
+        Assert.Equal(0x02, patch[0]);
+        Assert.Equal(to, DeltaTestKit.Apply(from, patch, DeltaApplyProfile.Full, chunk: 1));
+        var ex = Assert.Throws<DeltaPatchException>(() => DeltaTestKit.Apply(from, patch, DeltaApplyProfile.EspDeltaOta));
+        Assert.Equal((DetoolsError.BadCompression, DeltaApplyStage.Process), (ex.Error, ex.Stage));
     }
 
     private static int DetoolsSizeLength(ReadOnlySpan<byte> source)
