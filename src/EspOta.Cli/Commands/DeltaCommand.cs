@@ -11,8 +11,6 @@ namespace EspOta.Cli.Commands;
 /// </summary>
 internal static class DeltaCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static Command Create(CliContext context)
     {
         var command = new Command("delta", "Delta OTA patches (detools sequential, esp_delta_ota header).");
@@ -73,7 +71,7 @@ internal static class DeltaCommand
                     Header = options.EspDeltaOtaHeader,
                     Compression = DeltaPatchInfo.CompressionName(options.Compression),
                     Seconds = clock.Elapsed.TotalSeconds,
-                }, Json));
+                }, CliJson.Options));
             }
             else
             {
@@ -114,7 +112,7 @@ internal static class DeltaCommand
             WriteAtomically(output, result.ToArray());
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { Output = output.FullName, NewSize = size, Header = header }, Json));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { Output = output.FullName, NewSize = size, Header = header }, CliJson.Options));
             }
             else
             {
@@ -152,7 +150,7 @@ internal static class DeltaCommand
                     info.DiffSizes,
                     info.ExtraSizes,
                     info.Adjustments,
-                }, Json));
+                }, CliJson.Options));
                 return ExitCodes.Ok;
             }
 
