@@ -47,6 +47,7 @@ public static class EspOtaCli
         root.Subcommands.Add(DeviceCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RolloutCommand.Create(context));
+        root.Subcommands.Add(DeltaCommand.Create(context));
         return root;
     }
 }

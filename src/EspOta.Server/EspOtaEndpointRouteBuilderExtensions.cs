@@ -1,4 +1,5 @@
 using EspOta.Server.Dashboard;
+using EspOta.Server.Delta;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
@@ -22,6 +23,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapDashboard();
         endpoints.MapOperations();
         endpoints.MapOpenApi();
+        endpoints.MapDelta();
         return endpoints;
     }
 }

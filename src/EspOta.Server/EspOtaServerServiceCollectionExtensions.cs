@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using EspOta.Server.Dashboard;
+using EspOta.Server.Delta;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Operations;
@@ -79,6 +80,7 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<FirmwareStartup>());
         services.AddSingleton<ApiKeyEndpointFilter>();
         services.AddRateLimiter(AddDeviceRateLimit);
+        services.AddEspOtaDelta();
         return services;
     }
 

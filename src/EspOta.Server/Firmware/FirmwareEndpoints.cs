@@ -60,6 +60,7 @@ public static class FirmwareEndpoints
         }
 
         metrics.Upload("created");
+        Delta.DeltaServiceCollectionExtensions.QueuePatches(context.RequestServices, record!);
         var info = record!.ToInfo(DownloadUrl(context.Request, record.Sha256));
         return TypedResults.Created($"{context.Request.PathBase}/api/firmware/{record.Sha256}", info);
     }

@@ -63,7 +63,8 @@ public static class UpdateEndpoints
             return Problems.Malformed("the query needs device_id, chip, project, version and secure_version (an unsigned integer), once each");
         }
 
-        return await OfferAsync(request, new UpdateCheckRequest(id, chip, project, version, secureVersion), firmware, devices, options.Value, metrics, cancellationToken);
+        var check = new UpdateCheckRequest(id, chip, project, version, secureVersion) { RunningSha256 = Single("running_sha256") };
+        return await OfferAsync(request, check, firmware, devices, options.Value, metrics, cancellationToken);
     }
 
     private static async Task<Results<Ok<UpdateOffer>, NoContent, ProblemHttpResult>> OfferAsync(
@@ -102,7 +103,8 @@ public static class UpdateEndpoints
         string url = options.CdnBaseUrl.Length > 0
             ? $"{options.CdnBaseUrl.TrimEnd('/')}/{ImageFiles.FileNameOf(chosen.Sha256)}"
             : FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/');
-        return TypedResults.Ok(new UpdateOffer(url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
+        return TypedResults.Ok(Delta.DeltaEndpoints.WithPatch(request, check, new UpdateOffer(
+            url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)));
     }
 
     private static IResult Download(HttpContext context, ImageFiles files, ServerMetrics metrics, string sha256)
