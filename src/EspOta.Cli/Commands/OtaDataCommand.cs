@@ -18,6 +18,7 @@ internal static class OtaDataCommand
         command.Subcommands.Add(CreateShow(context));
         command.Subcommands.Add(CreateSwitch(context));
         command.Subcommands.Add(CreateErase(context));
+        command.Subcommands.Add(OtaDataDoctorCommand.Create(context));
         return command;
     }
 
