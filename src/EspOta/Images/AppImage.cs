@@ -280,6 +280,8 @@ public sealed class AppImage
 
         if (ext.HashAppendedByte > 1)
         {
+            // esptool 4.8.1 hands this message and the value to RuntimeError as two arguments and so
+            // prints a Python tuple; the formatted message is what it means to say.
             throw new ImageFormatException($"Invalid value for append_digest field (0x{ext.HashAppendedByte:x2}). Should be 0 or 1.",
                 ImageHeader.Size + ExtendedImageHeader.HashAppendedOffset);
         }

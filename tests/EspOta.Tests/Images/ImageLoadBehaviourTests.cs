@@ -302,4 +302,16 @@ public sealed class ImageLoadBehaviourTests : IDisposable
         bytes[ImageHeader.Size + ExtendedImageHeader.HashAppendedOffset] = 2;
         Assert.Equal(Chip.Esp8266, AppImage.DetectChip(bytes));
     }
+
+    [Fact]
+    public void AppendDigestByteTwo_OurFormattedMessage_NotEsptoolsTuple()
+    {
+        // esptool 4.8.1 prints "RuntimeError: ('Invalid value for append_digest field (0x%02x). Should be 0 or 1.', 2)".
+        var bytes = VectorBytes("e2i_esp32_app_template");
+        bytes[ImageHeader.Size + ExtendedImageHeader.HashAppendedOffset] = 2;
+        var ex = Assert.Throws<ImageFormatException>(() => AppImage.Parse(bytes, Chip.Esp32));
+        Assert.Equal("Invalid value for append_digest field (0x02). Should be 0 or 1.", ex.Reason);
+        Assert.Equal(ImageHeader.Size + ExtendedImageHeader.HashAppendedOffset, ex.Offset);
+        Assert.Contains("Invalid value for append_digest field (0x02)", Run("image", "info", Save("digest2.bin", bytes), "--chip", "esp32").Err, StringComparison.Ordinal);
+    }
 }
