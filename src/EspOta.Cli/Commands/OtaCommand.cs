@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Updates;
@@ -46,6 +47,7 @@ internal static class OtaCommand
 
             var image = File.ReadAllBytes(appFile.FullName);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             bool estimating = parse.GetValue(estimate);
             int mhz = parse.GetValue(flashFreq);
@@ -60,7 +62,7 @@ internal static class OtaCommand
                 ReadLines = parse.GetValue(flashMode) switch { "dout" => 1, "qio" => 4, _ => 2 },
             };
             var timed = new TimedFlash(flash, timing);
-            var device = EspDevice.Open(timed, options);
+            var device = EspDevice.Open(timed, options, efuse);
             var before = device.Reboot();
             timed.Reset();
             if (before.IsReset)
@@ -91,7 +93,7 @@ internal static class OtaCommand
 
             // What the next power-on would do, on a copy so that the file keeps the state right after the update.
             var nextBootFlash = new TimedFlash(flash.Clone(), timing);
-            var after = EspDevice.Open(nextBootFlash, options with { Efuse = new EspOta.Boot.EfuseSecureVersion((int)options.Efuse.Version) }).Reboot();
+            var after = EspDevice.Open(nextBootFlash, options, efuse.Clone()).Reboot();
             if (estimating)
             {
                 var total = updateTime.Erase + updateTime.Program + updateTime.Read + nextBootFlash.Elapsed;

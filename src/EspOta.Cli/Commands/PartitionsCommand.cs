@@ -8,7 +8,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota partitions …</c>: the <c>gen_esp32part.py</c> verbs.</summary>
 internal static class PartitionsCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = CliJson.Options;
 
     // gen_esp32part.py exits 2 when it refuses a table (its InputError); `gen` keeps the tool's contract.
     private const int GenEsp32PartInputError = 2;

@@ -1,5 +1,6 @@
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Partitions;
 
@@ -313,7 +314,7 @@ public static class OtaDataDoctor
         flash.Read(0, bytes);
         var copy = MemoryFlash.FromImage(bytes, used, strict: false);
 
-        var boot = new Bootloader(copy, new BootOptions { Rollback = rollback, PartitionTableOffset = tableOffset, ImageValidator = validator }, validator).Boot();
+        var boot = new Bootloader(copy, new BootOptions { Rollback = rollback, PartitionTableOffset = tableOffset }, validator).Boot();
         return new OtaBootPrediction(rollback, predicted, reasons, boot.Booted?.Label, boot.Steps);
     }
 

@@ -49,7 +49,7 @@ public static class FlashWear
         flash.Write(PartitionTable.DefaultOffset, table.ToBinary());
         var factory = table.FindFirst(label: "factory")!;
         flash.Write(factory.Offset, Image(imageSize, "factory"));
-        var device = EspDevice.Open(flash, new BootOptions { Rollback = rollback, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        var device = EspDevice.Open(flash, new BootOptions { Rollback = rollback }, validator: EspImageValidator.ForChip(Chip.Esp32));
         if (device.Reboot().IsReset)
         {
             throw new InvalidOperationException("the factory app does not boot");

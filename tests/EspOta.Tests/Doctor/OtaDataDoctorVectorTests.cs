@@ -153,7 +153,7 @@ public sealed class OtaDataDoctorVectorTests(ITestOutputHelper output)
 
             foreach (bool rollback in new[] { false, true })
             {
-                var boot = new Bootloader(copy.Clone(), new BootOptions { Rollback = rollback, ImageValidator = FakeImageValidator.Instance }, FakeImageValidator.Instance).Boot();
+                var boot = new Bootloader(copy.Clone(), new BootOptions { Rollback = rollback }, FakeImageValidator.Instance).Boot();
                 Assert.True(app.Label == boot.Booted?.Label, $"repair to {app.Label} (rollback {rollback}) booted {boot.Booted?.Label ?? "nothing"}\n{string.Join("\n", boot.Steps)}");
             }
 
