@@ -40,4 +40,54 @@ public static class SecondStageCheck
         var ext = ExtendedImageHeader.Read(bootloader[ImageHeader.Size..]);
         return Chip.TryFromImageId(ext.ChipId, out var chip) ? chip : null;
     }
+
+    /// <summary>
+    /// The ROM's first step on <paramref name="flash"/>: the chip is <paramref name="chip"/>, else the chip
+    /// id of a bootloader header found at one of the offsets ROMs use (0x0, 0x1000, 0x2000, first match).
+    /// Then that chip's offset must hold a loadable bootloader image, or nothing boots.
+    /// </summary>
+    public static RomBootStep RomStep(IFlash flash, Chip? chip = null, uint tableOffset = PartitionTable.DefaultOffset)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        long foundAt = -1;
+        if (chip is null)
+        {
+            Span<byte> head = stackalloc byte[ImageHeader.Size + ExtendedImageHeader.Size];
+            foreach (uint at in new uint[] { 0x0, 0x1000, 0x2000 })
+            {
+                if (at + head.Length > Math.Min(flash.Size, tableOffset))
+                {
+                    break;
+                }
+
+                flash.Read(at, head);
+                if (ChipOf(head) is { } found)
+                {
+                    chip = found;
+                    foundAt = at;
+                    break;
+                }
+            }
+
+            if (chip is null)
+            {
+                return new RomBootStep(false, null, 0, true, "no second-stage bootloader image at 0x0, 0x1000 or 0x2000 and no chip given: the ROM step is not modelled");
+            }
+        }
+
+        long offset = chip.BootloaderOffset;
+        if (offset >= tableOffset || offset >= flash.Size)
+        {
+            return new RomBootStep(true, chip, offset, false, $"the {chip.DisplayName} ROM reads the bootloader from 0x{offset:x}, at or past the partition table / end of flash");
+        }
+
+        var result = Verify(flash, chip, tableOffset);
+        if (result.IsValid)
+        {
+            return new RomBootStep(true, chip, offset, true, $"{chip.DisplayName} ROM: bootloader image at 0x{offset:x} loads ({result.ImageLength} bytes)");
+        }
+
+        string where = foundAt >= 0 && foundAt != offset ? $" (a {chip.DisplayName} bootloader sits at 0x{foundAt:x}, where this ROM never looks)" : "";
+        return new RomBootStep(true, chip, offset, false, $"{chip.DisplayName} ROM: no loadable bootloader at 0x{offset:x}: {result.FailureMessage}{where}; nothing boots");
+    }
 }

@@ -8,7 +8,7 @@ public sealed class SecondStageCheckTests
 {
     public static TheoryData<string, uint> Offsets() => new()
     {
-        { "esp32", 0x1000 }, { "esp32s2", 0x1000 }, { "esp32p4", 0x2000 },
+        { "esp32", 0x1000 }, { "esp32s2", 0x1000 }, { "esp32p4", 0x2000 }, { "esp32c5", 0x2000 },
         { "esp32s3", 0x0 }, { "esp32c2", 0x0 }, { "esp32c3", 0x0 }, { "esp32c6", 0x0 }, { "esp32c61", 0x0 }, { "esp32h2", 0x0 },
         { "esp8266", 0x0 },
     };
