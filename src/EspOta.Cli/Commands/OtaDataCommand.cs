@@ -19,6 +19,7 @@ internal static class OtaDataCommand
         command.Subcommands.Add(CreateShow(context));
         command.Subcommands.Add(CreateSwitch(context));
         command.Subcommands.Add(CreateErase(context));
+        command.Subcommands.Add(OtaDataDoctorCommand.Create(context));
         return command;
     }
 

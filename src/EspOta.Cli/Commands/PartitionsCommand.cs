@@ -10,6 +10,9 @@ internal static class PartitionsCommand
 {
     private static readonly JsonSerializerOptions Json = CliJson.Options;
 
+    // gen_esp32part.py exits 2 when it refuses a table (its InputError); `gen` keeps the tool's contract.
+    private const int GenEsp32PartInputError = 2;
+
     public static Command Create(CliContext context)
     {
         var command = new Command("partitions", "Read, write and check partition tables (gen_esp32part.py).");
@@ -43,7 +46,18 @@ internal static class PartitionsCommand
             }
 
             var options = tool.Read(parse);
-            var result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options, context.Error);
+            PartitionConversion result;
+            try
+            {
+                result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options, context.Error);
+            }
+            catch (PartitionTableException e)
+            {
+                // gen_esp32part.py's InputError: the bare message after its status lines, exit status 2.
+                context.Error.WriteLine(e.Message);
+                return GenEsp32PartInputError;
+            }
+
             if (target == "-")
             {
                 WriteStdout(context, result);

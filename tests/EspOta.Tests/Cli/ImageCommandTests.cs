@@ -21,6 +21,8 @@ public sealed class ImageCommandTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    private const string FatalPrefix = "A fatal error occurred: ";
+
     public static TheoryData<string> Cases() => ImageVectorTests.Cases();
 
     [Theory]
@@ -36,6 +38,15 @@ public sealed class ImageCommandTests : IDisposable
         {
             Assert.Equal(ExitCodes.Failure, code);
             Assert.Contains("error", stderr);
+            int fatal = Array.FindIndex(lines, l => l.StartsWith(FatalPrefix, StringComparison.Ordinal));
+            if (fatal >= 0)
+            {
+                // esptool's FatalError: what it printed before (file size, detected chip, load warnings)
+                // comes out on stdout line for line, and its reason in its words on stderr.
+                Assert.Equal(string.Join("\n", lines[2..(fatal - 1)]), stdout.Replace("\r\n", "\n").TrimEnd('\n'));
+                Assert.Contains(lines[fatal][FatalPrefix.Length..], stderr, StringComparison.Ordinal);
+            }
+
             return;
         }
 
