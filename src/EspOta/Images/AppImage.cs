@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using EspOta.Flash;
 using EspOta.Partitions;
@@ -211,8 +210,7 @@ public sealed class AppImage
             throw new ImageFormatException(UnpackTooShort(ImageSegment.HeaderSize), at);
         }
 
-        uint load = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at));
-        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at + 4));
+        var (load, length) = SegmentHeader.Read(data.AsSpan((int)at));
         if (messages is not null && (load > 0x40200000 || load < 0x3FFE0000 || length > 65536))
         {
             // ESP8266 loader only (warn_if_unusual_segment).

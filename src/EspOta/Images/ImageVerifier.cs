@@ -169,8 +169,7 @@ public static class ImageVerifier
             }
 
             sha.AppendData(segmentHeader);
-            uint load = BinaryPrimitives.ReadUInt32LittleEndian(segmentHeader);
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(segmentHeader[4..]);
+            var (load, length) = SegmentHeader.Read(segmentHeader);
             var segment = new ImageSegment(i, load, length, position);
             long dataOffset = segment.DataOffset;
             if ((length & 3) != 0 || length >= maxSegmentLength)
