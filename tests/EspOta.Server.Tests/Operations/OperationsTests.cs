@@ -18,8 +18,14 @@ public sealed class OperationsTests
         var documented = doc.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"))
             .ToHashSet();
-        var mapped = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText is { } raw && !raw.StartsWith("/openapi", StringComparison.Ordinal))
+            .ToList();
+
+        // The dashboard's HTML pages are not API and say so (ExcludeFromDescription); nothing else may.
+        static bool Excluded(RouteEndpoint e) => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is { ExcludeFromDescription: true };
+        Assert.All(endpoints.Where(Excluded), e => Assert.StartsWith("/dashboard", e.RoutePattern.RawText!, StringComparison.Ordinal));
+        var mapped = endpoints.Where(e => !Excluded(e))
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {Normalize(e.RoutePattern.RawText!)}"))
             .ToHashSet();
 
