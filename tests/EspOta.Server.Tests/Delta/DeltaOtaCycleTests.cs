@@ -12,6 +12,8 @@ using EspOta.Server.Firmware;
 using EspOta.Server.Tests.Http;
 using EspOta.Simulation;
 
+using static EspOta.Server.Tests.Http.HttpTestDevices;
+
 namespace EspOta.Server.Tests.Delta;
 
 /// <summary>
@@ -22,7 +24,6 @@ namespace EspOta.Server.Tests.Delta;
 public sealed class DeltaOtaCycleTests
 {
     private const string Project = "delta-cycle";
-    private const long SlotSize = 0x80000;
 
     // Same code, a new version and a grown tail: a patch of a few tens of KB for a 300 KB image.
     private static byte[] V1 => TestFirmware.Build(Project, "1.0.0", payload: 280_000, seed: 11);
@@ -161,12 +162,10 @@ public sealed class DeltaOtaCycleTests
         return (offer, offer.Patch);
     }
 
-    private static MemoryFlash NewFlash(byte[] factory) => MemoryFlash.FromImage(SimulatedDeviceFlash.Build(factory, SlotSize));
-
-    private static (EspDevice Device, PartitionWriteCounter Target, PartitionTouchCounter Running) BootCounted(byte[] factory)
+    private static (EspDevice Device, PartitionWriteCounter Target, PartitionWriteCounter Running) BootCounted(byte[] factory)
     {
         var table = SimulatedDeviceFlash.Layout(factory.Length, SlotSize);
-        var running = new PartitionTouchCounter(NewFlash(factory), table.Partitions.Single(p => p.Label == "factory"));
+        var running = new PartitionWriteCounter(NewFlash(factory), table.Partitions.Single(p => p.Label == "factory"));
         var target = new PartitionWriteCounter(running, table.Partitions.Single(p => p.Label == "ota_0"));
         var device = EspDevice.Open(target, new BootOptions { Rollback = true }, null, EspImageValidator.ForChip(Chip.Esp32));
         Assert.False(device.Reboot().IsReset);
