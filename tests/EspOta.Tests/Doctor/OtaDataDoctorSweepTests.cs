@@ -72,9 +72,26 @@ public sealed class OtaDataDoctorSweepTests(ITestOutputHelper output) : IDisposa
     [Fact]
     public void Cli_TornSweepState_ExplainsRepairsWithDryRunAndBootsTheChosenSlot()
     {
-        // The first cut of the mark-valid finding F1: the update's entry is torn, the old app boots.
-        Assert.Equal(0, Run("torture", "--scenario", "mark-valid", "--dump", PathOf("cuts")).Code);
-        string image = Directory.GetFiles(PathOf("cuts"), "*.bin").Order(StringComparer.Ordinal).First();
+        // A cut of the mark-valid sweep inside the write of the update's entry: that entry is torn,
+        // the old app boots. (Which cut a finding's --dump shows depends on the interrupted-erase
+        // model, so the state is taken from the sweep itself.)
+        byte[]? torn = null;
+        TortureEngine.Run(TortureScenarios.Find("mark-valid")!, new TortureOptions
+        {
+            ImageSize = 64 * 1024,
+            Seed = 20261124,
+            CutObserver = (_, bytes) =>
+            {
+                if (torn is null && OtaDataDoctor.Diagnose(MemoryFlash.FromImage(bytes, bytes.Length, strict: false)) is { ActiveCopy: 0 } d
+                    && d.Copies[1].Torn && d.RollbackOff.Predicted == "ota_0" && d.RollbackOn.Predicted == "ota_0")
+                {
+                    torn = bytes.ToArray();
+                }
+            },
+        });
+        Assert.NotNull(torn);
+        string image = PathOf("torn.bin");
+        File.WriteAllBytes(image, torn);
         byte[] before = File.ReadAllBytes(image);
 
         using (var doc = JsonDocument.Parse(Run("otadata", "doctor", image, "--json").Out))
