@@ -15,6 +15,8 @@ public static class OperationsEndpoints
     /// <summary>Maps the operator endpoints (no key: they say nothing about devices or firmware).</summary>
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
+        // Listening starts now, not at the first scrape, so nothing measured before it is lost.
+        GC.KeepAlive(endpoints.ServiceProvider.GetService(typeof(PrometheusExporter)));
         var group = endpoints.MapGroup("").WithTags("Operations");
         group.MapGet("/healthz", () => TypedResults.Text("ok")).WithSummary("Liveness: the process answers");
         group.MapGet("/readyz", ReadyAsync).WithSummary("Readiness: the database answers (503 when not)")

@@ -7,7 +7,7 @@ namespace EspOta.Server.Operations;
 
 /// <summary>
 /// A small exporter of our own (no package): listens to the <see cref="ServerMetrics.MeterName"/>
-/// meter (and any meter whose name starts with <c>EspOta.</c>), sums counters per tag set, and writes
+/// meter (and any meter of the same host whose name starts with <c>EspOta.</c>), sums counters per tag set, and writes
 /// the Prometheus text exposition format (version 0.0.4): <c>espota.bytes_served</c> in bytes becomes
 /// <c>espota_bytes_served_bytes_total</c>, gauges keep their last value.
 /// </summary>
@@ -18,10 +18,11 @@ internal sealed class PrometheusExporter : IDisposable
 
     public PrometheusExporter(ServerMetrics metrics)
     {
-        GC.KeepAlive(metrics);
+        // Meters of this host's IMeterFactory only (its scope): several hosts in one process (tests) keep apart.
+        object? scope = metrics.Meter.Scope;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name.StartsWith("EspOta.", StringComparison.Ordinal))
+            if (instrument.Meter.Name.StartsWith("EspOta.", StringComparison.Ordinal) && ReferenceEquals(instrument.Meter.Scope, scope))
             {
                 _values.TryAdd(instrument, new ConcurrentDictionary<string, double>(StringComparer.Ordinal));
                 listener.EnableMeasurementEvents(instrument);

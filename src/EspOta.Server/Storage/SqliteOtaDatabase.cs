@@ -17,11 +17,12 @@ internal sealed class SqliteOtaDatabase : OtaDatabase
 
     public SqliteOtaDatabase(string connectionString)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString)
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadWriteCreate };
+        if (!connectionString.Contains("pooling", StringComparison.OrdinalIgnoreCase))
         {
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-        };
+            builder.Pooling = true;
+        }
+
         if (builder.DefaultTimeout == new SqliteConnectionStringBuilder().DefaultTimeout)
         {
             builder.DefaultTimeout = 30;
