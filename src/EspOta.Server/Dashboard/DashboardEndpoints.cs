@@ -25,16 +25,16 @@ public static class DashboardEndpoints
     /// <summary>Maps <c>/dashboard…</c>.</summary>
     public static RouteGroupBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/dashboard/assets/{name}", Asset).ExcludeFromDescription();
-        endpoints.MapGet("/dashboard/login", (string? @return, string? error) => LoginPage(@return, error is null ? null : "That is not the server's API key.")).ExcludeFromDescription();
-        endpoints.MapPost("/dashboard/login", LoginAsync).DisableAntiforgery().ExcludeFromDescription();
+        endpoints.MapGet("/dashboard/assets/{name}", Asset);
+        endpoints.MapGet("/dashboard/login", (string? @return, string? error) => LoginPage(@return, error is null ? null : "That is not the server's API key."));
+        endpoints.MapPost("/dashboard/login", LoginAsync).DisableAntiforgery();
         endpoints.MapPost("/dashboard/logout", (HttpContext c) =>
         {
             c.Response.Cookies.Delete(DashboardAuth.CookieName, new CookieOptions { Path = "/dashboard" });
             return TypedResults.Redirect("/dashboard/login");
-        }).DisableAntiforgery().ExcludeFromDescription();
+        }).DisableAntiforgery();
 
-        var group = endpoints.MapGroup("/dashboard").AddEndpointFilter<DashboardAuth>().ExcludeFromDescription();
+        var group = endpoints.MapGroup("/dashboard").WithTags("Dashboard").AddEndpointFilter<DashboardAuth>();
         group.MapGet("/", FleetAsync);
         group.MapGet("/firmware", FirmwareAsync);
         group.MapPost("/firmware", UploadAsync).DisableAntiforgery();
