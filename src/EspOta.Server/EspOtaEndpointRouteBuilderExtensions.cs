@@ -1,5 +1,6 @@
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
+using EspOta.Server.Signing;
 using EspOta.Server.Updates;
 using Microsoft.AspNetCore.Routing;
 
@@ -14,6 +15,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapFirmware();
         endpoints.MapUpdates();
         endpoints.MapDevices();
+        endpoints.MapSigning();
         return endpoints;
     }
 }

@@ -42,6 +42,8 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<DeviceStore>();
         services.AddSingleton<ApiKeyEndpointFilter>();
+        services.AddSingleton<Signing.SigningStore>();
+        services.AddSingleton<Signing.SigningPolicy>();
         return services;
     }
 }

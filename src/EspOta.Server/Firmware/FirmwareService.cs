@@ -12,10 +12,12 @@ internal sealed class FirmwareService
     private readonly EspOtaServerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
+    private readonly Signing.SigningPolicy _signing;
 
-    public FirmwareService(FirmwareStore store, IOptions<EspOtaServerOptions> options, TimeProvider time)
+    public FirmwareService(FirmwareStore store, IOptions<EspOtaServerOptions> options, TimeProvider time, Signing.SigningPolicy signing)
     {
         _store = store;
+        _signing = signing;
         _options = options.Value;
         _time = time;
         _tempDirectory = Path.Combine(_options.DataDirectory, "tmp");
@@ -93,6 +95,12 @@ internal sealed class FirmwareService
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
 
+            var (refusal, signers) = _signing.Check(temp, app.ProjectName);
+            if (refusal is not null)
+            {
+                return (null, refusal);
+            }
+
             if (_store.Get(sha256) is { } same)
             {
                 return (null, Duplicate(same));
@@ -136,6 +144,7 @@ internal sealed class FirmwareService
                 return (null, Duplicate(existing));
             }
 
+            await _signing.Store.RecordSignersAsync(sha256, signers, CancellationToken.None).ConfigureAwait(false);
             return (_store.Get(sha256), null);
         }
         finally

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -60,7 +61,9 @@ public static class UpdateEndpoints
         }
 
         await devices.TouchAsync(check, cancellationToken);
-        var chosen = UpdatePolicy.Choose(check, firmware.List(check.Project, check.Chip), devices.RejectedFirmware(check.DeviceId));
+        var signing = request.HttpContext.RequestServices.GetRequiredService<Signing.SigningPolicy>();
+        var offerable = firmware.List(check.Project, check.Chip).Where(signing.IsOfferable).ToList();
+        var chosen = UpdatePolicy.Choose(check, offerable, devices.RejectedFirmware(check.DeviceId));
         if (chosen is null)
         {
             return TypedResults.NoContent();
@@ -69,7 +72,10 @@ public static class UpdateEndpoints
         // Relative to the address the device used: correct behind a proxy that rewrites Host or ends TLS,
         // and the client refuses offers that point anywhere else.
         return TypedResults.Ok(new UpdateOffer(
-            FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip));
+            FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/'), chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)
+        {
+            SignedBy = signing.SignersOf(chosen) is { Count: > 0 } signers ? signers : null,
+        });
     }
 
     private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(FirmwareStore firmware, string sha256)

@@ -17,4 +17,10 @@ public sealed record UpdateOffer(
     [property: JsonPropertyName("project")] string Project,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("secure_version")] uint SecureVersion,
-    [property: JsonPropertyName("chip")] string Chip);
+    [property: JsonPropertyName("chip")] string Chip)
+{
+    /// <summary>The digests (hex) of the trusted Secure Boot v2 keys that signed the image, when the project has a signing policy.</summary>
+    [JsonPropertyName("signed_by")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? SignedBy { get; init; }
+}
