@@ -91,4 +91,21 @@ public sealed class DeviceCommandTests
         Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.All(json.RootElement.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
     }
+
+    [Fact]
+    public void Demo_SecureBoot_RotatesKeysAndTheDeviceRefusesTheUnsignedV4()
+    {
+        var output = new StringWriter();
+
+        int exit = EspOtaCli.Run(["demo", "--secure-boot", "--json"], output, new StringWriter());
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToList();
+        Assert.All(checks, c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+        Assert.Contains(checks, c => c.GetProperty("what").GetString()!.StartsWith("v4 refused by the device", StringComparison.Ordinal));
+        var kinds = json.RootElement.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("kind").GetString()).ToList();
+        Assert.Equal("Failed", kinds[^1]);
+    }
 }
