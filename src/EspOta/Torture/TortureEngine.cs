@@ -98,7 +98,7 @@ public static class TortureEngine
 
     private sealed class Runner(TortureScenario scenario, TortureOptions options)
     {
-        private readonly TortureRun _run = new(options, scenario.HasFactory);
+        private readonly TortureRun _run = new(options, scenario.HasFactory, scenario.SignedBy);
         private readonly TortureFlash.TokenSource _tokens = new();
         private readonly List<TortureViolation> _violations = [];
         private readonly Dictionary<string, (TortureViolation First, int Count)> _findings = [];
@@ -115,6 +115,9 @@ public static class TortureEngine
         private long _reboots;
         private long _replays;
         private long _violationCount;
+
+        // Operation index before which the body burnt KEY_REVOKE (its key slot), if it did.
+        private (int Operation, int Slot)? _revocation;
 
         public TortureFlash Work { get; private set; } = null!;
 
@@ -195,7 +198,12 @@ public static class TortureEngine
 
             _initial = new TortureFlash(_run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
             FlashImage.Compose(_run.Table, null, []).WriteTo(_initial);
-            var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions, validator: _validator), () => 0, null);
+            if (_run.SecureBoot)
+            {
+                _initial.Write(0, _run.SignedBootloader());
+            }
+
+            var setup = new TortureSession(_run, OpenDevice(_initial, null), () => 0, null);
             scenario.Setup(setup);
             _setup = setup;
             _startIdeal = setup.Ideal;
@@ -209,8 +217,9 @@ public static class TortureEngine
             _baseline.CopyFrom(_initial);
             _baseline.Recorder = [];
             var faults = new FaultInjectingFlash(_baseline);
-            var body = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
+            var body = new TortureSession(_run, OpenDevice(faults, null), () => faults.OperationCount, _startIdeal, _setup);
             scenario.Body(body);
+            _revocation = body.Revocation;
             _operations = _baseline.Recorder;
             _baseline.Recorder = null;
             if (faults.OperationCount != _operations.Count)
@@ -277,7 +286,7 @@ public static class TortureEngine
             Work.SyncFrom(_initial);
             var faults = new FaultInjectingFlash(Work);
             faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased));
-            var session = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
+            var session = new TortureSession(_run, OpenDevice(faults, null), () => faults.OperationCount, _startIdeal, _setup);
             try
             {
                 scenario.Body(session);
@@ -359,7 +368,7 @@ public static class TortureEngine
 
         private void RunContinuation(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
         {
-            var device = EspDevice.Open(Work, _bootOptions, validator: _validator);
+            var device = OpenDevice(Work, cut.Operation.Index);
             int bootNumber = 0;
             bool skipped = false;
 
@@ -469,7 +478,7 @@ public static class TortureEngine
                 }
 
                 ideals = matching;
-                if (SelectsUnverifiable(result) is { } why)
+                if (SelectsUnverifiable(result, device) is { } why)
                 {
                     Report(TortureViolationKind.OtaDataSelectsUnverifiableImage, ideals[0].ExpectedBoot, actual, $"{why}\n{Describe(result)}");
                     return null;
@@ -492,7 +501,27 @@ public static class TortureEngine
             }
         }
 
-        private string? SelectsUnverifiable(BootResult result)
+        /// <summary>
+        /// A device on <paramref name="flash"/>; with secure boot, its eFuses as they were when the power failed before
+        /// operation <paramref name="cutOperation"/> (null: fresh eFuses, as at the start of the setup).
+        /// </summary>
+        private EspDevice OpenDevice(IFlash flash, int? cutOperation)
+        {
+            if (!_run.SecureBoot)
+            {
+                return EspDevice.Open(flash, _bootOptions, validator: _validator);
+            }
+
+            var config = _run.NewSecureBootConfig();
+            if (cutOperation is { } index && _revocation is { } revoked && revoked.Operation <= index)
+            {
+                config.Efuses.Revoke(revoked.Slot);
+            }
+
+            return EspDevice.OpenSigned(flash, config, _bootOptions);
+        }
+
+        private string? SelectsUnverifiable(BootResult result, EspDevice device)
         {
             var table = result.Table;
             var partition = table?.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta);
@@ -513,7 +542,7 @@ public static class TortureEngine
                 return $"active otadata[{active}] ({entry}) selects ota_{slot}, which does not exist";
             }
 
-            var verdict = _validator.Validate(Work, target);
+            var verdict = (_run.SecureBoot ? device.Validator : _validator).Validate(Work, target);
             return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
         }
 

@@ -33,6 +33,8 @@ public static class TortureKnownFindings
         Key("ota-sequential-erase", true, TornPendingVerifyRewrite),
         Key("ota-resume", true, TornPendingVerifyRewrite),
         Key("ten-otas", true, TornPendingVerifyRewrite),
+        Key("secure-boot-key-rotation", false, TornMarkValid),
+        Key("secure-boot-key-rotation", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

@@ -1,6 +1,7 @@
 using EspOta.Images;
 using EspOta.Layout;
 using EspOta.Partitions;
+using EspOta.Security;
 
 namespace EspOta.Torture;
 
@@ -12,7 +13,10 @@ internal sealed class TortureRun
 
     private readonly Dictionary<string, byte[]> _images = [];
 
-    public TortureRun(TortureOptions options, bool hasFactory)
+    private readonly IReadOnlyDictionary<string, int[]>? _signedBy;
+    private readonly SecureBootSigningKey[] _keys = [];
+
+    public TortureRun(TortureOptions options, bool hasFactory, IReadOnlyDictionary<string, int[]>? signedBy = null)
     {
         if (options.ImageSize < 2 * ImageOverhead)
         {
@@ -22,12 +26,30 @@ internal sealed class TortureRun
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ChunkSize);
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
-        long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
+        _signedBy = signedBy;
+        if (signedBy is not null)
+        {
+            _keys = [.. Enumerable.Range(0, signedBy.Values.SelectMany(k => k).Max() + 1).Select(_ => SecureBootSigningKey.Generate(SignatureScheme.Rsa3072))];
+        }
+
+        // A signed image grows by its padding to 4 KiB and the signature sector.
+        long appSize = Align.Up(ImageSize + (signedBy is null ? 0 : 2 * SignatureSector.Size), PartitionTable.AppAlignment);
         Table = FlashLayout.WithSlots(hasFactory ? appSize : 0, 2, appSize);
         FlashSize = FlashLayout.End(Table);
     }
 
     public Chip Chip => Chip.Esp32C3;
+
+    /// <summary>Whether the device checks signatures (Secure Boot v2).</summary>
+    public bool SecureBoot => _signedBy is not null;
+
+    /// <summary>A fresh Secure Boot v2 configuration: every key's digest in its slot, nothing revoked.</summary>
+    public SecureBootDeviceConfig NewSecureBootConfig() =>
+        SecureBootDeviceConfig.SecureBoot(Chip, SignatureScheme.Rsa3072, [.. _keys.Select(k => k.PublicKey.Digest)]);
+
+    /// <summary>A bootloader image signed by every key (so that any one of them can be revoked).</summary>
+    public byte[] SignedBootloader() =>
+        ImageSigner.Sign(new AppImageBuilder(Chip).WithVersion("bootloader").WithPayload(2048, 7).Build(), _keys).Bytes;
 
     public long ImageSize { get; }
 
@@ -54,6 +76,16 @@ internal sealed class TortureRun
                 .WithVersion(version)
                 .WithPayload((int)(ImageSize - ImageOverhead), seed)
                 .Build();
+            if (_signedBy is not null)
+            {
+                if (!_signedBy.TryGetValue(version, out var slots))
+                {
+                    throw new ArgumentException($"no signers listed for {version}", nameof(version));
+                }
+
+                image = ImageSigner.Sign(image, [.. slots.Select(k => _keys[k])]).Bytes;
+            }
+
             _images[version] = image;
         }
 

@@ -10,10 +10,15 @@ namespace EspOta.Torture;
 /// <param name="Body">The tortured steps.</param>
 /// <param name="HasFactory">The layout has a factory partition (the factory app is named <c>factory</c>).</param>
 /// <param name="FactoryReset">The bootloader is built with factory reset (erasing nvs and otadata).</param>
+/// <param name="SignedBy">
+/// Secure Boot v2: the key slots (0, 1, …) that sign each app version; null = no signature checks. The device
+/// then holds that many fresh RSA-3072 key digests in its eFuses and a bootloader signed by all of them.
+/// </param>
 public sealed record TortureScenario(
     string Name,
     string Description,
     Action<TortureSession> Setup,
     Action<TortureSession> Body,
     bool HasFactory = false,
-    bool FactoryReset = false);
+    bool FactoryReset = false,
+    IReadOnlyDictionary<string, int[]>? SignedBy = null);

@@ -129,9 +129,29 @@ public static class TortureScenarios
         },
         s => s.Boot());
 
+    /// <summary>
+    /// Secure Boot v2 key rotation: app-1 signed by key0+key1 is installed and confirmed, key0 is revoked, then
+    /// app-2 signed by key1 only is installed and confirmed.
+    /// </summary>
+    public static TortureScenario KeyRotation { get; } = new(
+        "secure-boot-key-rotation",
+        "Secure Boot v2 (ESP32-C3, RSA-3072, keys 0 and 1): app-0 (key0+key1) runs; OTA of app-1 (key0+key1), reboot, mark valid, esp_ota_revoke_secure_boot_public_key(0), OTA of app-2 (key1 only), reboot, mark valid",
+        InitialApp,
+        s =>
+        {
+            s.Update("app-1", OtaImageSize.Unknown);
+            s.Boot();
+            s.MarkValid();
+            s.RevokeSecureBootKey(0);
+            s.Update("app-2", OtaImageSize.Unknown);
+            s.Boot();
+            s.MarkValid();
+        },
+        SignedBy: new Dictionary<string, int[]> { ["app-0"] = [0, 1], ["app-1"] = [0, 1], ["app-2"] = [1] });
+
     /// <summary>Every built-in scenario.</summary>
     public static IReadOnlyList<TortureScenario> All { get; } =
-        [FirstBoot, FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas];
+        [FirstBoot, FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas, KeyRotation];
 
     /// <summary>The scenario named <paramref name="name"/>, or null.</summary>
     public static TortureScenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -225,6 +225,20 @@ public sealed class TortureSession
         _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic));
     }
 
+    /// <summary>The key slot the body revoked and the operation count at that moment, if it revoked one.</summary>
+    internal (int Operation, int Slot)? Revocation { get; private set; }
+
+    /// <summary>
+    /// <c>esp_ota_revoke_secure_boot_public_key</c> from the running app: burns the slot's KEY_REVOKE eFuse (no flash
+    /// operation; the OTA state does not change).
+    /// </summary>
+    public void RevokeSecureBootKey(int slot) =>
+        Step($"esp_ota_revoke_secure_boot_public_key({slot})", () =>
+        {
+            Device.RevokeSecureBootPublicKey(slot);
+            Revocation = ((int)_operationCount(), slot);
+        }, i => i);
+
     /// <summary>The version of the running app.</summary>
     public string RunningApp => Device.IsRunning
         ? Device.LastBoot?.App?.Version ?? throw new InvalidOperationException("the running app has no description")

@@ -41,6 +41,18 @@ public sealed class TortureEngineTests
         Assert.Empty(report.NewFindings);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_SecureBootKeyRotation_NeverUnbootableAndOnlyTheEspIdfOtaDataFindings(bool rollback)
+    {
+        var report = TortureEngine.Run(TortureScenarios.KeyRotation, new TortureOptions { Rollback = rollback, Seed = Seed });
+
+        Assert.True(report.CutPoints > 0);
+        Assert.DoesNotContain(report.Findings, f => f.Kind is TortureViolationKind.NoAppBoots or TortureViolationKind.UnexpectedException or TortureViolationKind.OtaDataSelectsUnverifiableImage);
+        Assert.All(report.Findings, f => Assert.True(f.IsKnownEspIdfBehaviour, f.Key));
+    }
+
     [Fact]
     public void Run_TornMarkValidWithoutRollback_ReportsTheOlderAppBootingWithTrace()
     {
