@@ -53,6 +53,23 @@ public sealed class DeviceCommandTests
     }
 
     [Fact]
+    public async Task Run_SecureBootKeyDigest_UnsignedFactoryAppDoesNotBootAndExitsFailure()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var (flash, created) = CreateDevice(server, "sb-dev");
+        Assert.Equal(ExitCodes.Ok, created);
+        var output = new StringWriter();
+        string digest = EspOta.Tests.Vectors.PathOf("secure-boot", "keys", "rsa3072_a.digest.bin");
+
+        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--secure-boot-key-digest", digest, "--json"], output, new StringWriter()));
+        int plain = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], new StringWriter(), new StringWriter()));
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal((ExitCodes.Failure, ExitCodes.Ok), (exit, plain));
+        Assert.Equal("Failed", json.RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
     public async Task Fleet_TwentyDevices_AllUpdated()
     {
         await using var server = await OtaTestServer.StartAsync();
