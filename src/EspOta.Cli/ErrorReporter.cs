@@ -18,7 +18,7 @@ internal static class ErrorReporter
             case ServerProblemException or HttpRequestException or TaskCanceledException:
                 context.Error.WriteLine($"esp-ota: error: {exception.Message}");
                 return ExitCodes.Failure;
-            case EspException or FormatException or InvalidDataException or FlashProgramException or IOException or ArgumentException:
+            case EspException or EspOta.Security.SignatureException or FormatException or InvalidDataException or FlashProgramException or IOException or ArgumentException:
                 context.Error.WriteLine($"esp-ota: error: {exception.Message}");
                 return ExitCodes.Failure;
             default:

@@ -48,6 +48,7 @@ public static class EspOtaCli
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(RolloutCommand.Create(context));
         root.Subcommands.Add(DeltaCommand.Create(context));
+        root.Subcommands.Add(KeyCommand.Create(context));
         return root;
     }
 }

@@ -6,6 +6,7 @@ using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Simulation;
 using EspOta.Images;
+using EspOta.Security;
 using EspOta.Server;
 using EspOta.Server.Devices;
 using Spectre.Console;
@@ -26,12 +27,16 @@ internal static class DemoCommand
     {
         var json = ServerOptions.Json();
         var keep = new Option<bool>("--keep") { Description = "Keep the temporary data folder." };
-        var command = new Command("demo", "Run the OTA cycle end to end: server, v1 -> v2 (confirmed) -> v3 (self-test fails, rolled back to v2).") { json, keep };
-        command.SetAction(parse => RunAsync(context, parse.GetValue(json), parse.GetValue(keep)).GetAwaiter().GetResult());
+        var secureBoot = new Option<bool>("--secure-boot")
+        {
+            Description = "Secure Boot v2 device (ESP32-C3, RSA-3072, two fresh keys): v2 signed by key0+key1, key0 revoked after confirming it, v3 signed by key1 only, and an unsigned v4 the device refuses.",
+        };
+        var command = new Command("demo", "Run the OTA cycle end to end: server, v1 -> v2 (confirmed) -> v3 (self-test fails, rolled back to v2).") { json, keep, secureBoot };
+        command.SetAction(parse => RunAsync(context, parse.GetValue(json), parse.GetValue(keep), parse.GetValue(secureBoot)).GetAwaiter().GetResult());
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, bool json, bool keep)
+    private static async Task<int> RunAsync(CliContext context, bool json, bool keep, bool secureBoot)
     {
         var data = Path.Combine(Path.GetTempPath(), "esp-ota-demo-" + Guid.NewGuid().ToString("N")[..8]);
         string apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -51,41 +56,16 @@ internal static class DemoCommand
             admin.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
             using var http = new HttpClient { BaseAddress = baseAddress };
 
-            var v1 = Build("1.0.0", 64 * 1024, 1);
-            var v2 = Build("2.0.0", 512 * 1024, 2);
-            var v3 = Build("3.0.0", 512 * 1024, 3);
             Say(context, json, $"server on {baseAddress}, data in {data}");
-            Say(context, json, $"built {Project} v1 ({v1.Length} B, factory), v2 ({v2.Length} B), v3 ({v3.Length} B, its self-test fails)");
-
-            checks.Add(("v2 uploaded", await UploadAsync(admin, v2)));
-            var progress = new ProgressSink();
-            device = new SimulatedDevice(
-                "demo-device",
-                Chip.Esp32,
-                MemoryFlash.FromImage(SimulatedDeviceFlash.Build(v1, SlotSize)),
-                new HttpOtaClient(http, new HttpOtaClientOptions { RequestSize = 64 * 1024 }),
-                new SimulatedDeviceOptions
-                {
-                    SelfTest = a => a.Version == "3.0.0" ? SelfTestOutcome.Fail : SelfTestOutcome.Pass,
-                    Progress = progress,
-                });
-
-            var first = await WithProgressAsync(context, json, "update to v2", progress, device.RunCycleAsync);
-            checks.Add(("v1 -> v2 installed and confirmed", first.Outcome == DeviceCycleOutcome.Updated && device.RunningApp?.Version == "2.0.0"));
-
-            checks.Add(("v3 uploaded", await UploadAsync(admin, v3)));
-            var second = await WithProgressAsync(context, json, "update to v3", progress, device.RunCycleAsync);
-            checks.Add(("v3 installed, self-test failed, rolled back to v2", second.Outcome == DeviceCycleOutcome.RolledBack && device.RunningApp?.Version == "2.0.0"));
-
-            var third = await device.RunCycleAsync();
-            checks.Add(("server no longer offers v3 to this device", third.Outcome == DeviceCycleOutcome.UpToDate));
-
-            var details = await admin.GetFromJsonAsync<DeviceDetails>("api/devices/demo-device");
-            var kinds = details?.History.Select(e => e.Kind).ToList() ?? [];
-            checks.Add(("server recorded confirmed then rolled_back",
-                kinds.IndexOf(DeviceReportKind.Confirmed) >= 0 && kinds.IndexOf(DeviceReportKind.RolledBack) > kinds.IndexOf(DeviceReportKind.Confirmed)));
-
-            rolloutSummary = await DemoRolloutAct.RunAsync(context, json, admin, http, baseAddress, checks);
+            if (secureBoot)
+            {
+                await SecureCycleAsync(context, json, admin, http, checks, d => device = d);
+            }
+            else
+            {
+                await PlainCycleAsync(context, json, admin, http, checks, d => device = d);
+                rolloutSummary = await DemoRolloutAct.RunAsync(context, json, admin, http, baseAddress, checks);
+            }
         }
         catch (Exception e) when (e is EspException or HttpRequestException or IOException or InvalidOperationException)
         {
@@ -114,8 +94,102 @@ internal static class DemoCommand
         return ok ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static byte[] Build(string version, int payload, ulong seed) =>
-        new AppImageBuilder(Chip.Esp32).WithProject(Project).WithVersion(version).WithPayload(payload, seed).Build();
+    private static byte[] Build(string version, int payload, ulong seed) => Build(Chip.Esp32, version, payload, seed);
+
+    private static byte[] Build(Chip chip, string version, int payload, ulong seed) =>
+        new AppImageBuilder(chip).WithProject(Project).WithVersion(version).WithPayload(payload, seed).Build();
+    private static async Task PlainCycleAsync(CliContext context, bool json, HttpClient admin, HttpClient http, List<(string What, bool Ok)> checks, Action<SimulatedDevice> created)
+    {
+        var v1 = Build("1.0.0", 64 * 1024, 1);
+        var v2 = Build("2.0.0", 512 * 1024, 2);
+        var v3 = Build("3.0.0", 512 * 1024, 3);
+        Say(context, json, $"built {Project} v1 ({v1.Length} B, factory), v2 ({v2.Length} B), v3 ({v3.Length} B, its self-test fails)");
+
+        checks.Add(("v2 uploaded", await UploadAsync(admin, v2)));
+        var progress = new ProgressSink();
+        var device = new SimulatedDevice(
+            "demo-device",
+            Chip.Esp32,
+            MemoryFlash.FromImage(SimulatedDeviceFlash.Build(v1, SlotSize)),
+            new HttpOtaClient(http, new HttpOtaClientOptions { RequestSize = 64 * 1024 }),
+            new SimulatedDeviceOptions
+            {
+                SelfTest = a => a.Version == "3.0.0" ? SelfTestOutcome.Fail : SelfTestOutcome.Pass,
+                Progress = progress,
+            });
+        created(device);
+
+        var first = await WithProgressAsync(context, json, "update to v2", progress, device.RunCycleAsync);
+        checks.Add(("v1 -> v2 installed and confirmed", first.Outcome == DeviceCycleOutcome.Updated && device.RunningApp?.Version == "2.0.0"));
+
+        checks.Add(("v3 uploaded", await UploadAsync(admin, v3)));
+        var second = await WithProgressAsync(context, json, "update to v3", progress, device.RunCycleAsync);
+        checks.Add(("v3 installed, self-test failed, rolled back to v2", second.Outcome == DeviceCycleOutcome.RolledBack && device.RunningApp?.Version == "2.0.0"));
+
+        var third = await device.RunCycleAsync();
+        checks.Add(("server no longer offers v3 to this device", third.Outcome == DeviceCycleOutcome.UpToDate));
+
+        var details = await admin.GetFromJsonAsync<DeviceDetails>("api/devices/demo-device");
+        var kinds = details?.History.Select(e => e.Kind).ToList() ?? [];
+        checks.Add(("server recorded confirmed then rolled_back",
+            kinds.IndexOf(DeviceReportKind.Confirmed) >= 0 && kinds.IndexOf(DeviceReportKind.RolledBack) > kinds.IndexOf(DeviceReportKind.Confirmed)));
+    }
+
+    /// <summary>
+    /// The cycle on a Secure Boot v2 device: the project has no server signing policy here, so the
+    /// device's own checks (<c>esp_ota_end</c>, the bootloader) are what refuse the unsigned v4.
+    /// </summary>
+    private static async Task SecureCycleAsync(CliContext context, bool json, HttpClient admin, HttpClient http, List<(string What, bool Ok)> checks, Action<SimulatedDevice> created)
+    {
+        using var key0 = SecureBootSigningKey.Generate(SignatureScheme.Rsa3072);
+        using var key1 = SecureBootSigningKey.Generate(SignatureScheme.Rsa3072);
+        var chip = Chip.Esp32C3;
+        var v1 = ImageSigner.Sign(Build(chip, "1.0.0", 64 * 1024, 1), [key0]).Bytes;
+        var v2 = ImageSigner.Sign(Build(chip, "2.0.0", 512 * 1024, 2), [key0, key1]).Bytes;
+        var v3 = ImageSigner.Sign(Build(chip, "3.0.0", 512 * 1024, 3), [key1]).Bytes;
+        var v4 = Build(chip, "4.0.0", 512 * 1024, 4);
+        var bootloader = ImageSigner.Sign(new AppImageBuilder(chip).WithVersion("bootloader").WithPayload(16 * 1024, 5).Build(), [key0, key1]).Bytes;
+        Say(context, json, $"keys: key0 {key0.PublicKey.Digest}, key1 {key1.PublicKey.Digest} (RSA-3072, in eFuse digest slots 0 and 1)");
+        Say(context, json, $"built {Project} for {chip.DisplayName}: v1 (key0, factory), v2 (key0+key1), v3 (key1, its self-test fails), v4 (unsigned)");
+
+        var flash = MemoryFlash.FromImage(SimulatedDeviceFlash.Build(v1, SlotSize));
+        flash.Write(Layout.FlashComposeOptions.BootloaderOffsetFor(chip), bootloader);
+        var config = SecureBootDeviceConfig.SecureBoot(chip, SignatureScheme.Rsa3072, [key0.PublicKey.Digest, key1.PublicKey.Digest]);
+        var progress = new ProgressSink();
+        var device = new SimulatedDevice(
+            "demo-device",
+            chip,
+            flash,
+            new HttpOtaClient(http, new HttpOtaClientOptions { RequestSize = 64 * 1024 }),
+            new SimulatedDeviceOptions
+            {
+                SecureBoot = config,
+                SelfTest = a => a.Version == "3.0.0" ? SelfTestOutcome.Fail : SelfTestOutcome.Pass,
+                Progress = progress,
+            });
+        created(device);
+
+        checks.Add(("v2 (key0+key1) uploaded", await UploadAsync(admin, v2)));
+        var first = await WithProgressAsync(context, json, "update to v2", progress, device.RunCycleAsync);
+        checks.Add(("v1 -> v2 installed, signature verified, confirmed", first.Outcome == DeviceCycleOutcome.Updated && device.RunningApp?.Version == "2.0.0"));
+
+        device.Device.RevokeSecureBootPublicKey(0);
+        checks.Add(("key0 revoked on the device (KEY_REVOKE0 burnt)", config.Efuses.Revoked[0]));
+
+        checks.Add(("v3 (key1 only) uploaded", await UploadAsync(admin, v3)));
+        var second = await WithProgressAsync(context, json, "update to v3", progress, device.RunCycleAsync);
+        checks.Add(("v3 installed, self-test failed, rolled back to v2", second.Outcome == DeviceCycleOutcome.RolledBack && device.RunningApp?.Version == "2.0.0"));
+
+        var third = await device.RunCycleAsync();
+        checks.Add(("server no longer offers v3 to this device", third.Outcome == DeviceCycleOutcome.UpToDate));
+
+        checks.Add(("v4 (unsigned) uploaded", await UploadAsync(admin, v4)));
+        var fourth = await WithProgressAsync(context, json, "update to v4", progress, device.RunCycleAsync);
+        checks.Add(("v4 refused by the device (ESP_ERR_OTA_VALIDATE_FAILED), v2 still runs",
+            fourth.Outcome == DeviceCycleOutcome.Failed && fourth.Error is EspException { Code: EspError.OtaValidateFailed } && device.RunningApp?.Version == "2.0.0"));
+        checks.Add(("v2 still boots after a reset", device.Device.Reboot().App?.Version == "2.0.0"));
+    }
+
 
     private static async Task<bool> UploadAsync(HttpClient admin, byte[] image)
     {

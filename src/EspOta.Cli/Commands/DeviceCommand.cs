@@ -96,6 +96,45 @@ internal static class DeviceCommand
         return command;
     }
 
+    /// <summary>The Secure Boot v2 eFuses given on the command line, or null when no digest was given.</summary>
+    private static Security.SecureBootDeviceConfig? SecureBootConfig(Chip chip, FileInfo[] digests, string schemeName, int[] revoked)
+    {
+        if (digests.Length == 0)
+        {
+            return revoked.Length == 0 ? null : throw new UsageException("--revoked-key-slot needs --secure-boot-key-digest");
+        }
+
+        if (!Security.SignatureSchemes.TryParse(schemeName, out var scheme))
+        {
+            throw new UsageException($"unknown scheme '{schemeName}' (one of: rsa3072, ecdsa192, ecdsa256, ecdsa384)");
+        }
+
+        Security.SecureBootDeviceConfig config;
+        try
+        {
+            var keys = digests.Select(f => f.Exists
+                ? Security.SecureBootKeyDigest.FromBytes(File.ReadAllBytes(f.FullName))
+                : throw new FileNotFoundException($"{f.FullName} does not exist", f.FullName)).ToList();
+            config = Security.SecureBootDeviceConfig.SecureBoot(chip, scheme, keys);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        foreach (int slot in revoked)
+        {
+            if (slot < 0 || slot >= config.Efuses.Slots)
+            {
+                throw new UsageException($"--revoked-key-slot {slot}: {chip.DisplayName} has digest slots 0..{config.Efuses.Slots - 1}");
+            }
+
+            config.Efuses.Revoke(slot);
+        }
+
+        return config;
+    }
+
     private static Command CreateRun(CliContext context)
     {
         var flash = new Option<FileInfo>("--flash") { Description = "The device's flash image (see 'device create').", Required = true };
@@ -104,9 +143,15 @@ internal static class DeviceCommand
         var selfTest = SelfTestOption();
         var id = new Option<string?>("--id") { Description = "Device id (default: the flash file name)." };
         var json = ServerOptions.Json();
+        var digests = new Option<FileInfo[]>("--secure-boot-key-digest")
+        {
+            Description = "Secure Boot v2 on: a public key digest file (32 bytes, 'esp-ota key digest') burnt into the next digest slot; repeat for more slots.",
+        };
+        var scheme = new Option<string>("--secure-boot-scheme") { Description = "Signature scheme of the secure-boot device.", DefaultValueFactory = _ => "rsa3072" };
+        var revoked = new Option<int[]>("--revoked-key-slot") { Description = "A digest slot whose KEY_REVOKE eFuse is burnt; repeat for more." };
         var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
         {
-            flash, server, chip, selfTest, id, json,
+            flash, server, chip, selfTest, id, json, digests, scheme, revoked,
         };
         command.SetAction(parse =>
         {
@@ -118,6 +163,7 @@ internal static class DeviceCommand
 
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
             var outcome = parse.GetValue(selfTest);
+            var secureBoot = SecureBootConfig(parse.GetRequiredValue(chip), parse.GetValue(digests) ?? [], parse.GetValue(scheme)!, parse.GetValue(revoked) ?? []);
             using var flashFile = FileFlash.Open(file.FullName);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
             bool asJson = parse.GetValue(json);
@@ -128,6 +174,7 @@ internal static class DeviceCommand
                 new HttpOtaClient(http),
                 new SimulatedDeviceOptions
                 {
+                    SecureBoot = secureBoot,
                     SelfTest = _ => outcome,
                     Checkpoints = new FileOtaCheckpointStore(file.FullName + ".ota-checkpoint.json"),
                     OnStep = asJson ? null : step => context.Console.MarkupLineInterpolated($"[grey]{step.Elapsed.TotalSeconds,7:F3}s[/] {step.Kind,-12} {step.Version ?? ""} {step.Detail ?? ""}"),

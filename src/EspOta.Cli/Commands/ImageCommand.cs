@@ -17,6 +17,9 @@ internal static class ImageCommand
         command.Subcommands.Add(CreateInfo(context));
         command.Subcommands.Add(CreateVerify(context));
         command.Subcommands.Add(CreateBuild(context));
+        command.Subcommands.Add(ImageSignatureCommands.CreateSign(context));
+        command.Subcommands.Add(ImageSignatureCommands.CreateSignatureInfo(context));
+        command.Subcommands.Add(ImageSignatureCommands.CreateVerifySignature(context));
         return command;
     }
 
@@ -41,7 +44,8 @@ internal static class ImageCommand
         var input = new Argument<FileInfo>("image") { Description = "An app or bootloader image (.bin)." };
         var chipOption = ChipOption("Chip to parse for (default: from the image's chip id, as --chip auto).");
         var json = JsonOption();
-        var info = new Command("info", "Show an image like esptool.py image_info --version 2.") { input, chipOption, json };
+        var signatures = new Option<bool>("--signatures") { Description = "Also list the Secure Boot signature blocks (key digests, digest check)." };
+        var info = new Command("info", "Show an image like esptool.py image_info --version 2.") { input, chipOption, json, signatures };
         info.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
@@ -80,6 +84,10 @@ internal static class ImageCommand
             else
             {
                 ImageInfoText.Write(context.Out, image, chipArgument, detected: given is null);
+                if (parse.GetValue(signatures))
+                {
+                    ImageSignatureCommands.WriteSectorText(context.Out, image);
+                }
             }
 
             return ExitCodes.Ok;

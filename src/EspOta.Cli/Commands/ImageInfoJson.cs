@@ -91,6 +91,7 @@ public static class ImageInfoJson
                 : null,
             ["signature_sector_offset"] = image.SignatureSectorOffset,
             ["signature_blocks"] = image.SignatureSectorOffset is null ? null : image.SignatureBlocks.Count,
+            ["signature_sector"] = ImageSignatureCommands.SectorJson(image),
             ["app_desc"] = image.AppDescription is { } a ? AppDescriptionJson(a, image.AppDescriptionReportedByEsptool) : null,
             ["bootloader_desc"] = image.BootloaderDescription is { } b ? BootloaderDescriptionJson(b, image.BootloaderDescriptionReportedByEsptool) : null,
         };

@@ -2,6 +2,7 @@ using EspOta.Boot;
 using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Partitions;
+using EspOta.Security;
 using EspOta.Updates;
 
 namespace EspOta.Device;
@@ -77,6 +78,49 @@ public sealed class EspDevice
             : "no app is running: the device is off; call Reboot()");
 
     /// <summary>
+    /// A powered-off device with signed-app checks (<paramref name="secureBoot"/>): its bootloader verifies each
+    /// candidate app's signature (Secure Boot v2) and its running app verifies every OTA image in
+    /// <c>esp_ota_end</c> / <c>esp_ota_set_boot_partition</c>, both on the same single verification pass.
+    /// </summary>
+    /// <param name="flash">The device's flash.</param>
+    /// <param name="secureBoot">Mode, scheme and Secure Boot eFuses.</param>
+    /// <param name="options">Bootloader Kconfig.</param>
+    /// <param name="efuse">The other eFuses (secure version).</param>
+    public static EspDevice OpenSigned(IFlash flash, SecureBootDeviceConfig secureBoot, BootOptions? options = null, Efuse? efuse = null)
+    {
+        ArgumentNullException.ThrowIfNull(secureBoot);
+        var device = Open(flash, options, efuse, new SecureBootImageValidator(secureBoot, inBootloader: true));
+        device.SecureBoot = secureBoot;
+        return device;
+    }
+
+    /// <summary>The signed-app configuration (eFuse digests, revocations, mode, scheme), or null for a device without signature checks.</summary>
+    public SecureBootDeviceConfig? SecureBoot { get; private set; }
+
+    /// <summary>
+    /// <c>esp_ota_revoke_secure_boot_public_key(index)</c> from the running app: burns <c>KEY_REVOKE</c> of the slot once
+    /// the running app and the bootloader (at the chip's bootloader offset) both verify with another unrevoked key.
+    /// </summary>
+    /// <exception cref="EspException">ESP-IDF's codes: <see cref="EspError.Fail"/>, <see cref="EspError.InvalidArg"/>, <see cref="EspError.NotSupported"/>.</exception>
+    public void RevokeSecureBootPublicKey(int index)
+    {
+        var config = SecureBoot ?? throw new EspException(EspError.Fail, "Secure boot v2 has not been enabled.");
+        var running = RunningPartition ?? throw new InvalidOperationException("no app is running");
+        bool confirmed = !Options.Rollback || Ota.GetStatePartition(running) is OtaData.OtaImageState.Valid or OtaData.OtaImageState.Undefined;
+        var app = SignedRegion(new ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true }, running);
+        long bootloaderOffset = Layout.FlashComposeOptions.BootloaderOffsetFor(config.Chip);
+        var bootloaderArea = new Partition("bootloader", PartitionType.App, 0, (uint)bootloaderOffset, (uint)(PartitionTable.DefaultOffset - bootloaderOffset));
+        var bootloader = SignedRegion(new ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true, IsBootloader = true }, bootloaderArea);
+        SecureBootChecks.RevokeKey(index, config.Efuses, config.Capabilities, config.Scheme, app, bootloader, confirmed);
+    }
+
+    private SignedImageRegion? SignedRegion(ImageVerifyOptions options, Partition area)
+    {
+        var verification = ImageVerifier.Verify(Flash, area, options with { SignedDataSha384 = SecureBoot!.Scheme == SignatureScheme.EcdsaP384 });
+        return verification.SignatureSector is { } sector && verification.SignedData is { } digest ? new SignedImageRegion(sector, digest) : null;
+    }
+
+    /// <summary>
     /// Resets the chip: drops every in-memory object, runs the bootloader on flash, and starts the app it
     /// loads. A <see cref="PowerLossException"/> from the flash propagates with the device left off.
     /// </summary>
@@ -90,7 +134,9 @@ public sealed class EspDevice
         LastBoot = result;
         if (result.Booted is { } running)
         {
-            _ota = new OtaOperations(Flash, result.Table!, running, Options, Validator, Efuse, () => Reboot(), validated: true);
+            // The running app checks updates with its own rules (secure_boot_signatures_app.c), not the bootloader's.
+            var appValidator = SecureBoot is { } config ? new SecureBootImageValidator(config, inBootloader: false, () => running) : Validator;
+            _ota = new OtaOperations(Flash, result.Table!, running, Options, appValidator, Efuse, () => Reboot(), validated: true);
         }
 
         return result;

@@ -45,6 +45,15 @@ public sealed record ImageVerification
     /// <summary>The valid Secure Boot v2 signature blocks read (only with <see cref="ImageVerifyOptions.SecureBootV2"/>).</summary>
     public IReadOnlyList<SignatureBlock> SignatureBlocks { get; internal init; } = [];
 
+    /// <summary>
+    /// With <see cref="ImageVerifyOptions.SecureBootV2"/>: the digest(s) of everything before the signature sector, computed
+    /// on the same pass, for <see cref="Security.SignatureVerifier"/>; null when the sector was not reached.
+    /// </summary>
+    public Security.SignedDataDigest? SignedData { get; internal init; }
+
+    /// <summary>With <see cref="ImageVerifyOptions.SecureBootV2"/>: the signature sector as read (all three slots); null when not reached.</summary>
+    public Security.SignatureSector? SignatureSector { get; internal init; }
+
     /// <summary>SHA-256 of the first <see cref="ImageLength"/> bytes as stored (what <c>esp_partition_get_sha256</c> hashes); empty when the end was not reached.</summary>
     public ReadOnlyMemory<byte> Sha256 { get; internal init; }
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using EspOta.Flash;
 using EspOta.Partitions;
+using EspOta.Security;
 
 namespace EspOta.Images;
 
@@ -94,7 +95,7 @@ public static class ImageVerifier
         where TSource : IImageSource, allows ref struct
     {
         var state = new State(options);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var sha = new ImageHash(options.SecureBootV2 && options.SignedDataSha384);
 
         // Header (esp_image_header_t, 24 bytes).
         Span<byte> header = stackalloc byte[ImageHeader.Size + ExtendedImageHeader.Size];
@@ -353,7 +354,7 @@ public static class ImageVerifier
 
     // verify_secure_boot_signature: the digest runs on over the padding to the 4 KiB boundary; a signature
     // block must carry that digest. The keys are not known here, so the RSA/ECDSA signature itself is not checked.
-    private static ImageVerification VerifySignatureSector<TSource>(ref TSource source, IncrementalHash sha, State state, long imageEnd, long paddedEnd)
+    private static ImageVerification VerifySignatureSector<TSource>(ref TSource source, ImageHash sha, State state, long imageEnd, long paddedEnd)
         where TSource : IImageSource, allows ref struct
     {
         long position = imageEnd;
@@ -370,6 +371,7 @@ public static class ImageVerifier
         }
 
         var digest = sha.GetCurrentHash();
+        state.SignedData = new SignedDataDigest(digest, sha.CurrentSha384());
         var sector = new byte[SignatureBlock.SectorSize];
         int got = ReadExact(ref source, sector);
         if (got < sector.Length)
@@ -379,13 +381,16 @@ public static class ImageVerifier
 
         var blocks = SignatureBlock.ReadValidBlocks(sector);
         state.SignatureBlocks = blocks;
+        state.SignatureSector = SignatureSector.Read(sector);
         state.ImageLength = paddedEnd + SignatureBlock.SectorSize;
         sha.AppendData(sector);
         state.Sha256 = sha.GetHashAndReset();
 
         foreach (var block in blocks)
         {
-            if (block.ImageDigest.Span.SequenceEqual(digest))
+            // A P-384 block carries the SHA-384 (CONFIG_SECURE_BOOT_ECDSA_KEY_LEN_384_BITS hashes with it instead).
+            var expected = block.EcdsaShaVersion == SignatureBlockV2.HashTypeSha384 ? state.SignedData.Sha384.Span : digest;
+            if (block.ImageDigest.Span.SequenceEqual(expected))
             {
                 return state.Result();
             }
@@ -423,6 +428,8 @@ public static class ImageVerifier
         public ImageDigest? Digest;
         public ReadOnlyMemory<byte> Sha256;
         public IReadOnlyList<SignatureBlock> SignatureBlocks = [];
+        public SignedDataDigest? SignedData;
+        public SignatureSector? SignatureSector;
 
         public ImageVerification Fail(ImageCheck check, long offset, string message) => Result() with
         {
@@ -444,6 +451,8 @@ public static class ImageVerifier
             Digest = Digest,
             Sha256 = Sha256,
             SignatureBlocks = SignatureBlocks,
+            SignedData = SignedData,
+            SignatureSector = SignatureSector,
         };
     }
 }

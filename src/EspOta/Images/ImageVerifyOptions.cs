@@ -37,6 +37,9 @@ public sealed record ImageVerifyOptions
     /// </summary>
     public bool SecureBootV2 { get; init; }
 
+    /// <summary>With <see cref="SecureBootV2"/>: also compute the SHA-384 of the signed data on the same pass (ECDSA P-384 devices).</summary>
+    public bool SignedDataSha384 { get; init; }
+
     /// <summary>Fail when segment 0 does not start with an <c>esp_app_desc_t</c> (always required on MMU-page-size-configurable chips).</summary>
     public bool RequireAppDescription { get; init; }
 }

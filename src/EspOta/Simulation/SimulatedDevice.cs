@@ -36,7 +36,10 @@ public sealed class SimulatedDevice
         _client = client;
         _options = options ?? new SimulatedDeviceOptions();
         _checkpoints = _options.Checkpoints ?? new MemoryOtaCheckpointStore();
-        Device = EspDevice.Open(flash, _options.Boot ?? new BootOptions { Rollback = true }, _options.Efuse, _options.Validator ?? EspImageValidator.ForChip(chip));
+        var boot = _options.Boot ?? new BootOptions { Rollback = true };
+        Device = _options.SecureBoot is { } secureBoot
+            ? EspDevice.OpenSigned(flash, secureBoot, boot, _options.Efuse)
+            : EspDevice.Open(flash, boot, _options.Efuse, _options.Validator ?? EspImageValidator.ForChip(chip));
     }
 
     /// <summary>The device id sent to the server.</summary>

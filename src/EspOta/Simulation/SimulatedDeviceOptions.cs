@@ -1,5 +1,6 @@
 using EspOta.Boot;
 using EspOta.Images;
+using EspOta.Security;
 
 using EspOta.Http;
 
@@ -13,6 +14,14 @@ public sealed record SimulatedDeviceOptions
 
     /// <summary>The chip's eFuses; null = unburnt.</summary>
     public Efuse? Efuse { get; init; }
+
+    /// <summary>
+    /// Signed-app checks (Secure Boot v2 eFuse digests, mode, scheme): the device opens with
+    /// <see cref="Device.EspDevice.OpenSigned"/>, so its bootloader and its running app (<c>esp_ota_end</c>,
+    /// <c>esp_ota_set_boot_partition</c>) verify every image's signature; null = no signature checks.
+    /// When set, <see cref="Validator"/> is ignored.
+    /// </summary>
+    public SecureBootDeviceConfig? SecureBoot { get; init; }
 
     /// <summary>The image verification policy; null = ESP image verification for the device's chip.</summary>
     public IAppImageValidator? Validator { get; init; }

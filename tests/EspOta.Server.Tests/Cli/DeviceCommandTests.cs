@@ -53,6 +53,23 @@ public sealed class DeviceCommandTests
     }
 
     [Fact]
+    public async Task Run_SecureBootKeyDigest_UnsignedFactoryAppDoesNotBootAndExitsFailure()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var (flash, created) = CreateDevice(server, "sb-dev");
+        Assert.Equal(ExitCodes.Ok, created);
+        var output = new StringWriter();
+        string digest = EspOta.Tests.Vectors.PathOf("secure-boot", "keys", "rsa3072_a.digest.bin");
+
+        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--secure-boot-key-digest", digest, "--json"], output, new StringWriter()));
+        int plain = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], new StringWriter(), new StringWriter()));
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal((ExitCodes.Failure, ExitCodes.Ok), (exit, plain));
+        Assert.Equal("Failed", json.RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
     public async Task Fleet_TwentyDevices_AllUpdated()
     {
         await using var server = await OtaTestServer.StartAsync();
@@ -90,5 +107,22 @@ public sealed class DeviceCommandTests
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.All(json.RootElement.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+    }
+
+    [Fact]
+    public void Demo_SecureBoot_RotatesKeysAndTheDeviceRefusesTheUnsignedV4()
+    {
+        var output = new StringWriter();
+
+        int exit = EspOtaCli.Run(["demo", "--secure-boot", "--json"], output, new StringWriter());
+
+        using var json = JsonDocument.Parse(output.ToString());
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToList();
+        Assert.All(checks, c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+        Assert.Contains(checks, c => c.GetProperty("what").GetString()!.StartsWith("v4 refused by the device", StringComparison.Ordinal));
+        var kinds = json.RootElement.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("kind").GetString()).ToList();
+        Assert.Equal("Failed", kinds[^1]);
     }
 }
