@@ -17,6 +17,8 @@ internal static class ImageCommand
         command.Subcommands.Add(CreateInfo(context));
         command.Subcommands.Add(CreateVerify(context));
         command.Subcommands.Add(CreateBuild(context));
+        command.Subcommands.Add(ImageEncryptionCommands.CreateEncrypt(context));
+        command.Subcommands.Add(ImageEncryptionCommands.CreateDecrypt(context));
         return command;
     }
 
@@ -46,6 +48,11 @@ internal static class ImageCommand
         {
             var file = parse.GetRequiredValue(input);
             var bytes = File.ReadAllBytes(file.FullName);
+            if (ImageEncryptionCommands.TryWriteInfo(context, file.FullName, bytes, parse.GetValue(json)))
+            {
+                return ExitCodes.Ok;
+            }
+
             var given = ResolveChip(parse.GetValue(chipOption));
             var chip = given ?? AppImage.DetectChip(bytes);
             AppImage image;
