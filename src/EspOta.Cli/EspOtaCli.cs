@@ -46,6 +46,7 @@ public static class EspOtaCli
         root.Subcommands.Add(FirmwareCommand.Create(context));
         root.Subcommands.Add(DeviceCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(CertsCommand.Create(context));
         return root;
     }
 }

@@ -37,7 +37,7 @@ internal sealed class LoadRunServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", ApiKey, "--json" })
+        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--allow-http", "--api-key", ApiKey, "--json" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -13,11 +13,11 @@ internal static class ServeCommand
     public static Command Create(CliContext context)
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Data folder (SQLite database and images).", Required = true };
-        var urls = new Option<string>("--urls")
+        var urls = new Option<string?>("--urls")
         {
-            Description = "Where to listen; loopback by default.",
-            DefaultValueFactory = _ => "http://127.0.0.1:8070",
+            Description = "Where to listen (';'-separated); default https://127.0.0.1:8443 with --cert, else http://127.0.0.1:8070 (needs --allow-http).",
         };
+        var tls = ServeTlsOptions.Create();
         var apiKey = ServerOptions.ApiKey();
         var maxImage = new Option<long>("--max-image-size")
         {
@@ -30,18 +30,21 @@ internal static class ServeCommand
         {
             data, urls, apiKey, maxImage, verbose, json,
         };
+        tls.AddTo(command);
         command.SetAction(parse =>
         {
             string key = ServerOptions.RequireApiKey(parse.GetValue(apiKey));
             var folder = parse.GetRequiredValue(data);
+            var (listen, tlsOptions) = tls.Resolve(parse, parse.GetValue(urls));
             var app = EspOtaServerHost.Create(
-                parse.GetRequiredValue(urls),
+                listen,
                 o =>
                 {
                     o.DataDirectory = folder.FullName;
                     o.ApiKey = key;
                     o.MaxImageSize = parse.GetValue(maxImage);
                 },
+                tlsOptions,
                 parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             app.Start();
             if (parse.GetValue(json))
