@@ -1,4 +1,4 @@
-using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
 
@@ -13,9 +13,10 @@ internal static class EncryptedImageGcm
 {
     public const int TagBits = EncryptedImageHeader.AuthTagSize * 8;
 
+    /// <remarks>AesUtilities picks the AES-NI engine where the CPU has it, the table engine otherwise.</remarks>
     public static GcmBlockCipher Create(bool encrypt, ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
     {
-        var gcm = new GcmBlockCipher(new AesEngine());
+        var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
         gcm.Init(encrypt, new AeadParameters(new KeyParameter(key), TagBits, iv.ToArray()));
         return gcm;
     }
