@@ -9,7 +9,8 @@ public sealed class TlsFiles : IDisposable
     public TlsFiles(IReadOnlyList<string>? names = null, DateTimeOffset? notBefore = null, TimeSpan? validity = null)
     {
         Folder = Directory.CreateTempSubdirectory("esp-ota-tls-").FullName;
-        Ca = LocalCertificateAuthority.Create();
+        // Backdated so that certificates already expired can be issued under it.
+        Ca = LocalCertificateAuthority.Create(notBefore: DateTimeOffset.UtcNow.AddDays(-60));
         File.WriteAllText(CaPath, LocalCertificateAuthority.CertificatePem(Ca.Certificate));
         IssueServer(names ?? ["127.0.0.1", "localhost"], notBefore, validity);
     }
