@@ -538,6 +538,12 @@ public sealed class HttpOtaClient
             {
                 return await attempt(timeout.Token).ConfigureAwait(false);
             }
+            catch (HttpRequestException e) when (HttpOtaTls.AsTlsFailure(e, _http.BaseAddress!) is { } tls)
+            {
+                // A refused certificate is no network hiccup: esp_http_client_open fails with
+                // ESP_ERR_HTTP_CONNECT at once, before anything is erased.
+                throw tls;
+            }
             catch (Exception e) when (IsTransient(e, cancellationToken))
             {
                 failures = progressed?.Invoke() == true ? 1 : failures + 1;
