@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using Spectre.Console;
 
@@ -11,7 +12,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
 internal static class DeviceCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
+using EspOta.Layout;
 using EspOta.Partitions;
 using Spectre.Console;
 
@@ -38,28 +40,7 @@ internal static class FlashCommand
             var tableFile = parse.GetRequiredValue(partitions);
             var conversion = PartitionTableConverter.Convert(File.ReadAllBytes(tableFile.FullName), new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
             var table = conversion.Table;
-            var image = new byte[size];
-            image.AsSpan().Fill(0xFF);
-            var written = new List<(string What, long Offset, int Length)>();
-
-            void Place(string what, long offset, byte[] data, long room)
-            {
-                if (data.Length > room || offset + data.Length > size)
-                {
-                    throw new UsageException($"{what} is {data.Length} (0x{data.Length:x}) bytes; only 0x{Math.Min(room, size - offset):x} fit at 0x{offset:x}");
-                }
-
-                data.CopyTo(image, offset);
-                written.Add((what, offset, data.Length));
-            }
-
-            if (parse.GetValue(bootloader) is { } bl)
-            {
-                long at = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset");
-                Place("bootloader", at, File.ReadAllBytes(bl.FullName), tableAt - at);
-            }
-
-            Place("partition-table", tableAt, table.ToBinary(), PartitionTable.MaxLength);
+            var appImages = new List<(string Partition, byte[] Image)>();
             foreach (string spec in parse.GetValue(apps) ?? [])
             {
                 int eq = spec.IndexOf('=');
@@ -69,11 +50,28 @@ internal static class FlashCommand
                 }
 
                 var partition = FlashImageFiles.RequirePartition(table, spec[..eq]);
-                Place(partition.Label, partition.Offset, File.ReadAllBytes(spec[(eq + 1)..]), partition.Size);
+                appImages.Add((partition.Label, File.ReadAllBytes(spec[(eq + 1)..])));
             }
 
+            var composeOptions = new FlashComposeOptions
+            {
+                TableOffset = tableAt,
+                BootloaderOffset = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset"),
+                Size = size,
+            };
+            FlashImage image;
+            try
+            {
+                image = FlashImage.Compose(table, parse.GetValue(bootloader) is { } bl ? File.ReadAllBytes(bl.FullName) : null, appImages, composeOptions);
+            }
+            catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.NotFound)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            var written = image.Placements.Select(p => (What: p.What, p.Offset, p.Length)).ToList();
             var target = parse.GetRequiredValue(output);
-            File.WriteAllBytes(target.FullName, image);
+            FlashImageFile.WriteAtomically(target.FullName, image.ToArray());
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
@@ -108,6 +106,7 @@ internal static class FlashCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             long length = file.Length;
             var reset = parse.GetResult(factoryReset) is not null;
@@ -116,7 +115,7 @@ internal static class FlashCommand
                 options = options with { FactoryReset = true, FactoryResetErasesOtaData = true, FactoryResetDataPartitions = parse.GetValue(factoryReset) ?? [] };
             }
 
-            var device = EspDevice.Open(flash, options);
+            var device = EspDevice.Open(flash, options, efuse);
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
             {
@@ -125,7 +124,7 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = options.Efuse.Version }, FlashImageFiles.Json));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = efuse.SecureVersion.Version }, FlashImageFiles.Json));
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Updates;
 using Spectre.Console;
@@ -41,8 +42,9 @@ internal static class OtaCommand
 
             var image = File.ReadAllBytes(appFile.FullName);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var device = EspDevice.Open(flash, options);
+            var device = EspDevice.Open(flash, options, efuse);
             var before = device.Reboot();
             if (before.IsReset)
             {
@@ -67,7 +69,7 @@ internal static class OtaCommand
             FlashImageFiles.Save(file, flash, file.Length);
 
             // What the next power-on would do, on a copy so that the file keeps the state right after the update.
-            var after = EspDevice.Open(flash.Clone(), options with { Efuse = new EspOta.Boot.EfuseSecureVersion((int)options.Efuse.Version) }).Reboot();
+            var after = EspDevice.Open(flash.Clone(), options, efuse.Clone()).Reboot();
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new

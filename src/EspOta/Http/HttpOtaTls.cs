@@ -91,7 +91,7 @@ public static class HttpOtaTls
     }
 
     /// <summary>Maps a failed request to the <see cref="HttpOtaTlsException"/> it hides, or null when it was no TLS refusal.</summary>
-    public static HttpOtaTlsException? AsTlsFailure(Exception exception, Uri server)
+    public static HttpOtaTlsException? AsTlsFailure(Exception exception, Uri? server)
     {
         if (HttpOtaTlsException.Find(exception) is { } tls)
         {
@@ -103,7 +103,7 @@ public static class HttpOtaTls
             if (e is AuthenticationException)
             {
                 return new HttpOtaTlsException(HttpOtaTlsFailure.HandshakeFailed,
-                    $"{server.GetLeftPart(UriPartial.Authority)}: TLS handshake failed ({e.Message}{(e.InnerException is { } inner ? ": " + inner.Message : "")})", exception);
+                    $"{server?.GetLeftPart(UriPartial.Authority) ?? "the update server"}: TLS handshake failed ({e.Message}{(e.InnerException is { } inner ? ": " + inner.Message : "")})", exception);
             }
         }
 

@@ -4,6 +4,7 @@ using EspOta.Http;
 using EspOta.Images;
 using EspOta.Security;
 using EspOta.Server.Tls;
+using EspOta.Simulation;
 using Microsoft.AspNetCore.Builder;
 
 namespace EspOta.Server.Tests.Tls;
