@@ -49,6 +49,7 @@ public static class EspOtaCli
         root.Subcommands.Add(RolloutCommand.Create(context));
         root.Subcommands.Add(DeltaCommand.Create(context));
         root.Subcommands.Add(KeyCommand.Create(context));
+        root.Subcommands.Add(CertsCommand.Create(context));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using EspOta.Server.Tls;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,12 +16,28 @@ public static class EspOtaServerHost
     /// environment variables (<c>EspOta__ConnectionString</c>), then <paramref name="configure"/> applies.
     /// A null <paramref name="urls"/> leaves the addresses to ASP.NET Core (<c>ASPNETCORE_URLS</c>, <c>urls</c> in configuration).
     /// </summary>
-    public static WebApplication Create(string? urls, Action<EspOtaServerOptions> configure, LogLevel minimumLogLevel = LogLevel.Warning, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Create(string? urls, Action<EspOtaServerOptions> configure, LogLevel minimumLogLevel = LogLevel.Warning, Action<ILoggingBuilder>? logging = null) =>
+        Create(urls, configure, tls: null, minimumLogLevel, logging);
+
+    /// <summary>
+    /// As <see cref="Create(string?, Action{EspOtaServerOptions}, LogLevel, Action{ILoggingBuilder}?)"/>, with HTTPS for the
+    /// <c>https://</c> addresses in <paramref name="urls"/> when <paramref name="tls"/> is given
+    /// (TLS 1.2 and 1.3, the certificate reloaded when its files change, optional mutual TLS).
+    /// </summary>
+    public static WebApplication Create(string? urls, Action<EspOtaServerOptions> configure, EspOtaTlsOptions? tls, LogLevel minimumLogLevel = LogLevel.Warning, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
+        }
+
+        if (tls is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            var certificate = new ReloadingCertificate(tls.CertificatePath, tls.KeyPath);
+            builder.Services.AddSingleton(certificate);
+            builder.WebHost.ConfigureKestrel(kestrel => KestrelTls.Configure(kestrel, certificate, tls));
         }
 
         builder.Logging.SetMinimumLevel(minimumLogLevel);

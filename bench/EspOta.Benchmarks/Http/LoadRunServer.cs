@@ -16,20 +16,46 @@ internal sealed class LoadRunServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _data;
 
-    private LoadRunServer(Process process, string data, Uri baseAddress)
+    private LoadRunServer(Process process, string data, Uri baseAddress, string? caPem)
     {
         _process = process;
         _data = data;
         BaseAddress = baseAddress;
+        CaPem = caPem;
     }
 
     /// <summary>Where the server listens.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The CA of the server's certificate when it serves HTTPS (what devices trust as cert_pem).</summary>
+    public string? CaPem { get; }
+
+    /// <summary>A client for devices: plain, or verifying the server against <see cref="CaPem"/> as a device does.</summary>
+    public HttpClient CreateDeviceClient(int maxConnections = int.MaxValue)
+    {
+        var handler = EspOta.Http.HttpOtaTls.CreateHandler(BaseAddress, new EspOta.Http.HttpOtaTlsOptions { CertPem = CaPem, AllowHttp = CaPem is null });
+        handler.MaxConnectionsPerServer = maxConnections;
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+    }
+
     /// <summary>Starts <c>esp-ota serve</c> on a free loopback port.</summary>
-    public static LoadRunServer Start(string name)
+    public static LoadRunServer Start(string name, bool tls = false)
     {
         string data = Path.Combine(Path.GetTempPath(), $"esp-ota-{name}-{Guid.NewGuid().ToString("N")[..8]}");
+        string? caPem = null;
+        string[] listen = ["--urls", "http://127.0.0.1:0", "--allow-http"];
+        if (tls)
+        {
+            // The certificate lives beside the data folder and goes with it.
+            Directory.CreateDirectory(data);
+            using var ca = EspOta.Security.LocalCertificateAuthority.Create();
+            using var certificate = ca.IssueServer(["127.0.0.1", "localhost"]);
+            File.WriteAllText(Path.Combine(data, "server.pem"), EspOta.Security.LocalCertificateAuthority.CertificatePem(certificate));
+            File.WriteAllText(Path.Combine(data, "server.key"), EspOta.Security.LocalCertificateAuthority.KeyPem(certificate));
+            caPem = EspOta.Security.LocalCertificateAuthority.CertificatePem(ca.Certificate);
+            listen = ["--urls", "https://127.0.0.1:0", "--cert", Path.Combine(data, "server.pem"), "--key", Path.Combine(data, "server.key")];
+        }
+
         string cli = Path.Combine(AppContext.BaseDirectory, "esp-ota.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -37,7 +63,7 @@ internal sealed class LoadRunServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", cli, "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", ApiKey, "--json" })
+        foreach (var arg in (string[])["exec", cli, "serve", "--data", data, .. listen, "--api-key", ApiKey, "--json"])
         {
             start.ArgumentList.Add(arg);
         }
@@ -50,13 +76,13 @@ internal sealed class LoadRunServer : IAsyncDisposable
         }
 
         using var json = JsonDocument.Parse(line);
-        return new LoadRunServer(process, data, new Uri(json.RootElement.GetProperty("urls")[0].GetString()!));
+        return new LoadRunServer(process, data, new Uri(json.RootElement.GetProperty("urls")[0].GetString()!), caPem);
     }
 
     /// <summary>Uploads a firmware image through the admin API.</summary>
     public async Task UploadAsync(byte[] image)
     {
-        using var admin = new HttpClient { BaseAddress = BaseAddress };
+        using var admin = CreateDeviceClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         using var content = new ByteArrayContent(image);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

@@ -12,10 +12,42 @@ namespace EspOta.Benchmarks.Http;
 /// <c>esp-ota serve</c> process. Reports the bytes per second the server streams and its peak resident
 /// memory, so that runs with different N show whether memory grows with the number of devices.
 /// </summary>
-/// <remarks>dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]</remarks>
+/// <remarks>
+/// dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes] [--tls|--both]
+/// (<c>--tls</c>: the server on HTTPS with a generated certificate, clients verifying it as devices do;
+/// <c>--both</c>: plain HTTP, then TLS, then their ratio).
+/// </remarks>
 internal static class StreamLoadRun
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] allArgs)
+    {
+        bool both = allArgs.Contains("--both");
+        bool tls = allArgs.Contains("--tls");
+        string[] args = [.. allArgs.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+        if (!both)
+        {
+            var single = await RunOnceAsync(args, tls);
+            Console.WriteLine(JsonSerializer.Serialize(single, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            return 0;
+        }
+
+        var plain = await RunOnceAsync(args, tls: false);
+        var secure = await RunOnceAsync(args, tls: true);
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            http = plain,
+            https = secure,
+            https_to_http_throughput = Math.Round(secure.MegabytesPerSecond / plain.MegabytesPerSecond, 2),
+            https_to_http_peak_rss = Math.Round(secure.ServerPeakRssMib / plain.ServerPeakRssMib, 2),
+        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        return 0;
+    }
+
+    private sealed record Report(
+        string Transport, int Clients, int Rounds, int ImageBytes, double Seconds, double Megabytes, double MegabytesPerSecond,
+        double ServerRssBeforeMib, double ServerPeakRssMib, double DownloadP50Ms, double DownloadP99Ms);
+
+    private static async Task<Report> RunOnceAsync(string[] args, bool tls)
     {
         int clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
         int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
@@ -25,15 +57,10 @@ internal static class StreamLoadRun
             .WithPayload(imageTarget - probe.Length, 11).Build();
         string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image));
 
-        await using var server = LoadRunServer.Start("stream");
-        var baseAddress = server.BaseAddress;
+        await using var server = LoadRunServer.Start("stream", tls);
         await server.UploadAsync(image);
 
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
-        {
-            BaseAddress = baseAddress,
-            Timeout = TimeSpan.FromMinutes(5),
-        };
+        using var http = server.CreateDeviceClient();
         string path = $"api/updates/firmware/{sha}";
         long rssBefore = server.PeakResidentBytes();
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
@@ -70,20 +97,17 @@ internal static class StreamLoadRun
 
         long bytes = perClient.Sum();
         var sorted = latencies.Order().ToArray();
-        var report = new
-        {
+        return new Report(
+            tls ? "https" : "http",
             clients,
             rounds,
-            image_bytes = image.Length,
-            seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-            megabytes = Math.Round(bytes / 1e6, 1),
-            megabytes_per_second = Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
-            server_rss_before_mib = Math.Round(rssBefore / 1048576.0, 1),
-            server_peak_rss_mib = Math.Round(server.PeakResidentBytes() / 1048576.0, 1),
-            download_p50_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.50), 1),
-            download_p99_ms = Math.Round(FleetLoadRun.Percentile(sorted, 0.99), 1),
-        };
-        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-        return 0;
+            image.Length,
+            Math.Round(clock.Elapsed.TotalSeconds, 3),
+            Math.Round(bytes / 1e6, 1),
+            Math.Round(bytes / 1e6 / clock.Elapsed.TotalSeconds, 1),
+            Math.Round(rssBefore / 1048576.0, 1),
+            Math.Round(server.PeakResidentBytes() / 1048576.0, 1),
+            Math.Round(FleetLoadRun.Percentile(sorted, 0.50), 1),
+            Math.Round(FleetLoadRun.Percentile(sorted, 0.99), 1));
     }
 }

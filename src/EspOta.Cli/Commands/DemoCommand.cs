@@ -40,11 +40,25 @@ internal static class DemoCommand
     {
         var data = Path.Combine(Path.GetTempPath(), "esp-ota-demo-" + Guid.NewGuid().ToString("N")[..8]);
         string apiKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var app = EspOtaServerHost.Create("http://127.0.0.1:0", o =>
+        // HTTPS as production esp_https_ota runs it: a local CA, a server certificate for 127.0.0.1,
+        // and the device trusting that CA as its cert_pem.
+        var certificates = Path.Combine(data, "certs");
+        Directory.CreateDirectory(certificates);
+        string caPem;
+        using (var ca = EspOta.Security.LocalCertificateAuthority.Create("esp-ota demo CA"))
+        using (var serverCertificate = ca.IssueServer(["127.0.0.1", "localhost"]))
+        {
+            caPem = EspOta.Security.LocalCertificateAuthority.CertificatePem(ca.Certificate);
+            File.WriteAllText(Path.Combine(certificates, "ca.pem"), caPem);
+            File.WriteAllText(Path.Combine(certificates, "server.key"), EspOta.Security.LocalCertificateAuthority.KeyPem(serverCertificate));
+            File.WriteAllText(Path.Combine(certificates, "server.pem"), EspOta.Security.LocalCertificateAuthority.CertificatePem(serverCertificate));
+        }
+
+        var app = EspOtaServerHost.Create("https://127.0.0.1:0", o =>
         {
             o.DataDirectory = data;
             o.ApiKey = apiKey;
-        });
+        }, new EspOta.Server.Tls.EspOtaTlsOptions { CertificatePath = Path.Combine(certificates, "server.pem"), KeyPath = Path.Combine(certificates, "server.key") });
         var checks = new List<(string What, bool Ok)>();
         SimulatedDevice? device = null;
         Action? rolloutSummary = null;
@@ -52,11 +66,12 @@ internal static class DemoCommand
         {
             await app.StartAsync();
             var baseAddress = new Uri(app.Urls.First());
-            using var admin = new HttpClient { BaseAddress = baseAddress };
+            var trust = new HttpOtaTlsOptions { CertPem = caPem };
+            using var admin = HttpOtaTls.CreateClient(baseAddress, trust);
             admin.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-            using var http = new HttpClient { BaseAddress = baseAddress };
+            using var http = HttpOtaTls.CreateClient(baseAddress, trust);
 
-            Say(context, json, $"server on {baseAddress}, data in {data}");
+            Say(context, json, $"server on {baseAddress} (TLS, certificate from a local CA the device pins as cert_pem), data in {data}");
             if (secureBoot)
             {
                 await SecureCycleAsync(context, json, admin, http, checks, d => device = d);

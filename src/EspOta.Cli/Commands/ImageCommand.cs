@@ -20,6 +20,8 @@ internal static class ImageCommand
         command.Subcommands.Add(ImageSignatureCommands.CreateSign(context));
         command.Subcommands.Add(ImageSignatureCommands.CreateSignatureInfo(context));
         command.Subcommands.Add(ImageSignatureCommands.CreateVerifySignature(context));
+        command.Subcommands.Add(ImageEncryptionCommands.CreateEncrypt(context));
+        command.Subcommands.Add(ImageEncryptionCommands.CreateDecrypt(context));
         return command;
     }
 
@@ -50,6 +52,11 @@ internal static class ImageCommand
         {
             var file = parse.GetRequiredValue(input);
             var bytes = File.ReadAllBytes(file.FullName);
+            if (ImageEncryptionCommands.TryWriteInfo(context, file.FullName, bytes, parse.GetValue(json)))
+            {
+                return ExitCodes.Ok;
+            }
+
             var given = ResolveChip(parse.GetValue(chipOption));
             var chip = given ?? AppImage.DetectChip(bytes);
             string chipArgument = given is null ? chip.DisplayName : chip.Name;

@@ -17,7 +17,7 @@ internal static class ServeCommand
         var data = new Option<DirectoryInfo>("--data") { Description = "Data folder (images, uploads in progress, the SQLite database). Or EspOta__DataDirectory." };
         var urls = new Option<string>("--urls")
         {
-            Description = "Where to listen; else ASPNETCORE_URLS, else http://127.0.0.1:8070.",
+            Description = "Where to listen (';'-separated); else ASPNETCORE_URLS, else https://127.0.0.1:8443 with --cert, else http://127.0.0.1:8070 (plain HTTP needs --allow-http).",
         };
         var provider = new Option<EspOta.Server.Storage.StorageProvider?>("--database")
         {
@@ -31,6 +31,7 @@ internal static class ServeCommand
         {
             Description = "Offer downloads from <url>/<sha256>.bin (a static server or CDN serving the images folder).",
         };
+        var tls = ServeTlsOptions.Create();
         var apiKey = ServerOptions.ApiKey();
         var maxImage = new Option<long>("--max-image-size")
         {
@@ -43,6 +44,7 @@ internal static class ServeCommand
         {
             data, urls, provider, connection, cdn, apiKey, maxImage, verbose, json,
         };
+        tls.AddTo(command);
         command.SetAction(parse =>
         {
             // --api-key, else ESPOTA_API_KEY, else EspOta__ApiKey / appsettings.json (the options' validation says when none is set).
@@ -52,8 +54,9 @@ internal static class ServeCommand
                 throw new UsageException($"--api-key is required (or set {ServerOptions.ApiKeyVariable}, or EspOta:ApiKey in appsettings.json / EspOta__ApiKey)");
             }
             var folder = parse.GetValue(data);
-            string? listen = parse.GetValue(urls)
-                ?? (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")) ? "http://127.0.0.1:8070" : null);
+            // --urls, else ASPNETCORE_URLS; either way plain HTTP must be allowed explicitly.
+            string? address = parse.GetValue(urls) ?? (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+            var (listen, tlsOptions) = tls.Resolve(parse, address);
             var app = EspOtaServerHost.Create(
                 listen,
                 o =>
@@ -89,6 +92,7 @@ internal static class ServeCommand
                         o.CdnBaseUrl = u;
                     }
                 },
+                tlsOptions,
                 parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             app.Start();
             if (parse.GetValue(json))

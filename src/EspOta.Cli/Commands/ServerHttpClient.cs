@@ -10,7 +10,9 @@ internal static class ServerHttpClient
     public static HttpClient Create(Uri server, string? apiKey = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var client = new HttpClient { BaseAddress = BaseAddressOf(server) };
+        var client = CaCertificateFile() is string ca && server.Scheme == Uri.UriSchemeHttps
+            ? EspOta.Http.HttpOtaTls.CreateClient(BaseAddressOf(server), new EspOta.Http.HttpOtaTlsOptions { CertPem = File.ReadAllText(ca) })
+            : new HttpClient { BaseAddress = BaseAddressOf(server) };
         if (timeout is { } t)
         {
             client.Timeout = t;
@@ -23,6 +25,15 @@ internal static class ServerHttpClient
 
         return client;
     }
+
+    /// <summary>
+    /// Environment variable naming a CA (or the server's own) certificate PEM: https:// servers are then
+    /// verified against it alone, as a device with <c>cert_pem</c> does (e.g. the ca.pem of <c>esp-ota certs create</c>).
+    /// </summary>
+    public const string CaCertVariable = "ESP_OTA_CA_CERT";
+
+    private static string? CaCertificateFile() =>
+        Environment.GetEnvironmentVariable(CaCertVariable) is { Length: > 0 } path ? path : null;
 
     /// <summary><paramref name="server"/> with its path ending in '/'.</summary>
     public static Uri BaseAddressOf(Uri server) =>

@@ -54,6 +54,13 @@ internal static class HttpRetry
         /// <summary>Counts a failure and waits before the next attempt, or throws the final <see cref="EspException"/>.</summary>
         public async Task FailedAsync(Exception e, bool progressed, CancellationToken cancellationToken)
         {
+            // A refused certificate is no network hiccup: esp_http_client_open fails with
+            // ESP_ERR_HTTP_CONNECT at once (before anything is erased when it is the first request).
+            if (HttpOtaTls.AsTlsFailure(e, null) is { } tls)
+            {
+                throw tls;
+            }
+
             _failures = progressed ? 1 : _failures + 1;
             if (_failures > options.MaxRetries)
             {

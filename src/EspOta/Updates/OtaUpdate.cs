@@ -31,6 +31,9 @@ public sealed class OtaUpdate : IDisposable
     /// <summary>The partition written to (the staging partition).</summary>
     public Partition Partition { get; }
 
+    /// <summary>The flash the session writes (a resuming payload stage reads its own earlier output back).</summary>
+    internal IFlash Flash => _flash;
+
     /// <summary>The partition the image is meant for; its type decides the checks (see <see cref="SetFinalPartition"/>).</summary>
     public Partition FinalPartition { get; private set; }
 

@@ -13,7 +13,7 @@ public sealed class ServeCommandTests
     {
         string data = Path.Combine(Path.GetTempPath(), "esp-ota-serve-test-" + Guid.NewGuid().ToString("N")[..8]);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--api-key", "k", "--json" })
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--allow-http", "--api-key", "k", "--json" })
         {
             start.ArgumentList.Add(arg);
         }

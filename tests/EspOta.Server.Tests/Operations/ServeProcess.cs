@@ -26,7 +26,7 @@ public sealed class ServeProcess : IAsyncDisposable
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--api-key", OtaTestServer.ApiKey, "--json" }.Concat(arguments))
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--allow-http", "--api-key", OtaTestServer.ApiKey, "--json" }.Concat(arguments))
         {
             start.ArgumentList.Add(arg);
         }
