@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Images;
@@ -39,29 +40,29 @@ internal static class DeviceCommand
         },
     };
 
-    internal static Option<SelfTestOutcome> SelfTestOption() => new("--self-test")
+    internal static KebabEnumOption<SelfTestOutcome> SelfTestOption() =>
+        new("--self-test", "What a newly installed app's self-test does.", SelfTestOutcome.Pass);
+
+    private static Option<string> SlotSizeOption() => new("--slot-size")
     {
-        Description = "What a newly installed app's self-test does: pass, fail or hang.",
-        DefaultValueFactory = _ => SelfTestOutcome.Pass,
+        Description = "Size of each OTA partition (e.g. 1M, 1984K, 0x1F0000).",
+        DefaultValueFactory = _ => "0x1F0000",
     };
 
-    private static Option<long> SlotSizeOption() => new("--slot-size")
+    private static long SlotSize(ParseResult parse, Option<string> option) =>
+        SizeArgument.Parse(parse.GetValue(option) ?? "0x1F0000", "--slot-size", min: 1, max: int.MaxValue);
+
+    /// <summary>A factory app that the bootloader would refuse makes a device that never boots: say so before writing it.</summary>
+    private static void RequireApp(byte[] app, FileInfo file)
     {
-        Description = "Size of each OTA partition in bytes (decimal or 0x hex).",
-        DefaultValueFactory = _ => 0x1F0000,
-        CustomParser = result =>
+        var verification = ImageVerifier.Verify(app, new ImageVerifyOptions());
+        if (!verification.IsValid)
         {
-            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-            if (long.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) && value > 0)
-            {
-                return value;
-            }
-
-            result.AddError($"--slot-size '{text}' is not a positive size");
-            return default;
-        },
-    };
+            throw new EspException(
+                verification.Error,
+                $"factory app image {file.FullName} is not a valid app image: {verification.FailedCheck} at offset 0x{verification.FailureOffset:x}: {verification.FailureMessage}");
+        }
+    }
 
     private static Command CreateCreate(CliContext context)
     {
@@ -75,10 +76,12 @@ internal static class DeviceCommand
         };
         command.SetAction(parse =>
         {
-            var app = File.ReadAllBytes(parse.GetRequiredValue(factory).FullName);
-            var image = SimulatedDeviceFlash.Build(app, parse.GetValue(slot));
+            var factoryFile = parse.GetRequiredValue(factory);
+            var app = CliFiles.Read(factoryFile, "factory app image");
+            RequireApp(app, factoryFile);
+            var image = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
             var path = parse.GetRequiredValue(flash).FullName;
-            File.WriteAllBytes(path, image);
+            CliFiles.WriteAtomic(path, image, "device flash image");
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new { flash = path, size = image.Length }));
@@ -103,18 +106,20 @@ internal static class DeviceCommand
         var json = ServerOptions.Json();
         var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
         {
-            flash, server, chip, selfTest, id, json,
+            flash, server, chip, selfTest.Option, id, json,
         };
         command.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(flash);
-            if (!file.Exists)
+            if (!file.Exists && !Directory.Exists(file.FullName))
             {
                 throw new FileNotFoundException($"{file.FullName} does not exist (create it with 'esp-ota device create')", file.FullName);
             }
 
+            FlashImageFiles.CheckImageFile(file, EspOta.Partitions.PartitionTable.DefaultOffset);
+
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
-            var outcome = parse.GetValue(selfTest);
+            var outcome = selfTest.Get(parse);
             using var flashFile = FileFlash.Open(file.FullName);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
             bool asJson = parse.GetValue(json);
@@ -159,14 +164,14 @@ internal static class DeviceCommand
         var server = ServerOptions.Server();
         var factory = new Option<FileInfo>("--factory") { Description = "The factory app every device starts with.", Required = true };
         var count = new Option<int>("--count") { Description = "How many devices.", DefaultValueFactory = _ => 10 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Devices running at once (default: all).", DefaultValueFactory = _ => 0 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Devices running at once (default: all)." };
         var chip = ChipOption();
         var selfTest = SelfTestOption();
         var slot = SlotSizeOption();
         var json = ServerOptions.Json();
         var command = new Command("fleet", "Run one cycle on many in-memory devices at once and summarise.")
         {
-            server, factory, count, concurrency, chip, selfTest, slot, json,
+            server, factory, count, concurrency, chip, selfTest.Option, slot, json,
         };
         command.SetAction(parse =>
         {
@@ -177,8 +182,11 @@ internal static class DeviceCommand
             }
 
             int parallel = parse.GetValue(concurrency) is > 0 and var c ? c : n;
-            var flashImage = SimulatedDeviceFlash.Build(File.ReadAllBytes(parse.GetRequiredValue(factory).FullName), parse.GetValue(slot));
-            var outcome = parse.GetValue(selfTest);
+            var factoryFile = parse.GetRequiredValue(factory);
+            var app = CliFiles.Read(factoryFile, "factory app image");
+            RequireApp(app, factoryFile);
+            var flashImage = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
+            var outcome = selfTest.Get(parse);
             var deviceChip = parse.GetRequiredValue(chip);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server), timeout: Timeout.InfiniteTimeSpan);
             var client = new HttpOtaClient(http);

@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -30,13 +31,9 @@ internal static class FirmwareCommand
         add.SetAction(parse =>
         {
             var image = parse.GetRequiredValue(file);
-            if (!image.Exists)
-            {
-                throw new FileNotFoundException($"{image.FullName} does not exist", image.FullName);
-            }
 
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
-            using var stream = image.OpenRead();
+            using var stream = CliFiles.OpenRead(image, "app image");
             using var content = new StreamContent(stream, 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.ContentLength = image.Length;

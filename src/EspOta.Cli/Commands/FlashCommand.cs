@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Text.Json;
 using EspOta.Device;
@@ -27,17 +28,22 @@ internal static class FlashCommand
         var flashSize = new Option<string>("--flash-size") { Description = "Size of the flash image.", DefaultValueFactory = _ => "4MB" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The flash image to write.", Required = true };
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Place the bootloader and app images without checking them first." };
         var build = new Command("build", "Bootloader + partition table + erased otadata + app images in one flash image (esptool merge_bin).")
         {
-            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json,
+            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json, noVerify,
         };
         build.SetAction(parse =>
         {
             long size = SizeArgument.Parse(parse.GetValue(flashSize)!, "--flash-size", min: 1);
             long tableAt = SizeArgument.Parse(parse.GetValue(tableOffset)!, "--table-offset");
             var tableFile = parse.GetRequiredValue(partitions);
-            var conversion = PartitionTableConverter.Convert(File.ReadAllBytes(tableFile.FullName), new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
+            var conversion = CliFiles.ParseTable(tableFile, new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
             var table = conversion.Table;
+            if (table.Partitions.Count == 0)
+            {
+                throw new PartitionTableException($"partition table {tableFile.FullName} has no partitions");
+            }
             var image = new byte[size];
             image.AsSpan().Fill(0xFF);
             var written = new List<(string What, long Offset, int Length)>();
@@ -56,7 +62,13 @@ internal static class FlashCommand
             if (parse.GetValue(bootloader) is { } bl)
             {
                 long at = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset");
-                Place("bootloader", at, File.ReadAllBytes(bl.FullName), tableAt - at);
+                var blImage = CliFiles.Read(bl, "bootloader image");
+                if (!parse.GetValue(noVerify))
+                {
+                    RequireImage(blImage, bl.FullName, "bootloader image", bootloader: true);
+                }
+
+                Place("bootloader", at, blImage, tableAt - at);
             }
 
             Place("partition-table", tableAt, table.ToBinary(), PartitionTable.MaxLength);
@@ -69,11 +81,18 @@ internal static class FlashCommand
                 }
 
                 var partition = FlashImageFiles.RequirePartition(table, spec[..eq]);
-                Place(partition.Label, partition.Offset, File.ReadAllBytes(spec[(eq + 1)..]), partition.Size);
+                var data = CliFiles.Read(spec[(eq + 1)..], $"image for {partition.Label}");
+                if (partition.IsApp && !parse.GetValue(noVerify) && data.Length <= partition.Size)
+                {
+                    // Data partitions take any bytes; an app partition only a bootable image.
+                    RequireImage(data, Path.GetFullPath(spec[(eq + 1)..]), $"app image for {partition.Label}", bootloader: false);
+                }
+
+                Place(partition.Label, partition.Offset, data, partition.Size);
             }
 
             var target = parse.GetRequiredValue(output);
-            File.WriteAllBytes(target.FullName, image);
+            CliFiles.WriteAtomic(target.FullName, image, "flash image");
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
@@ -93,6 +112,17 @@ internal static class FlashCommand
             return ExitCodes.Ok;
         });
         return build;
+    }
+
+    private static void RequireImage(byte[] image, string path, string what, bool bootloader)
+    {
+        var verification = EspOta.Images.ImageVerifier.Verify(image, new EspOta.Images.ImageVerifyOptions { IsBootloader = bootloader });
+        if (!verification.IsValid)
+        {
+            throw new EspException(
+                verification.Error,
+                $"{what} {path} is not a valid image ({verification.FailedCheck} at offset 0x{verification.FailureOffset:x}: {verification.FailureMessage}); --no-verify places it anyway");
+        }
     }
 
     private static Command CreateBoot(CliContext context)

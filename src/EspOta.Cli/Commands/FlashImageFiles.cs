@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EspOta.Boot;
+using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Partitions;
 
@@ -18,12 +19,8 @@ internal static class FlashImageFiles
     /// </summary>
     public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
     {
-        if (!file.Exists)
-        {
-            throw new FileNotFoundException($"flash image {file.FullName} does not exist", file.FullName);
-        }
-
-        var bytes = File.ReadAllBytes(file.FullName);
+        var bytes = CliFiles.Read(file, "flash image");
+        CheckSize(file, bytes.Length, tableOffset);
         long end = Math.Max(bytes.Length, MemoryFlash.DefaultSectorSize);
         if (tableOffset >= 0 && tableOffset + PartitionTable.MaxLength <= bytes.Length)
         {
@@ -49,7 +46,29 @@ internal static class FlashImageFiles
     {
         long used = flash.Contents.LastIndexOfAnyExcept((byte)0xFF) + 1;
         long length = Math.Max(originalLength, used == 0 ? 0 : RoundUpToSector(used));
-        File.WriteAllBytes(file.FullName, flash.Contents[..(int)length].ToArray());
+        CliFiles.WriteAtomic(file.FullName, flash.Contents[..(int)length], "flash image");
+    }
+
+    /// <summary>Fails with a clear message unless <paramref name="file"/> can be a whole flash image with a table at <paramref name="tableOffset"/>.</summary>
+    public static void CheckImageFile(FileInfo file, long tableOffset)
+    {
+        CliFiles.CheckReadable(file.FullName, "flash image");
+        CheckSize(file, file.Length, tableOffset);
+    }
+
+    private static void CheckSize(FileInfo file, long length, long tableOffset)
+    {
+        if (length == 0)
+        {
+            throw new FileProblemException($"flash image {file.FullName} is empty (0 bytes)", ExitCodes.Failure);
+        }
+
+        if (tableOffset >= 0 && length < tableOffset + PartitionTable.MaxLength)
+        {
+            throw new FileProblemException(
+                $"flash image {file.FullName} is {length} (0x{length:x}) bytes: too short to hold a partition table at 0x{tableOffset:x} (a whole flash image reaches at least 0x{tableOffset + PartitionTable.MaxLength:x})",
+                ExitCodes.Failure);
+        }
     }
 
     private static long RoundUpToSector(long value) =>

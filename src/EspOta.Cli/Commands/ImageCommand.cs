@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -45,7 +46,7 @@ internal static class ImageCommand
         info.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var bytes = File.ReadAllBytes(file.FullName);
+            var bytes = CliFiles.Read(file, "image");
             var given = ResolveChip(parse.GetValue(chipOption));
             var chip = given ?? AppImage.DetectChip(bytes);
             AppImage image;
@@ -96,7 +97,7 @@ internal static class ImageCommand
                 SecureBootV2 = parse.GetValue(secureBoot),
             };
             ImageVerification result;
-            using (var stream = File.OpenRead(file.FullName))
+            using (var stream = CliFiles.OpenRead(file, "image"))
             {
                 result = ImageVerifier.Verify(stream, options);
             }
@@ -184,8 +185,12 @@ internal static class ImageCommand
             }
 
             var file = parse.GetRequiredValue(output);
-            File.WriteAllBytes(file.FullName, image);
+            CliFiles.WriteAtomic(file.FullName, image, "app image");
             var verification = ImageVerifier.Verify(image, new ImageVerifyOptions { ExpectedChip = chip });
+
+            // The hash of the file as written (padding included) is the one the update server records
+            // and devices are offered; the image's own appended hash covers the unpadded image only.
+            string fileSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image));
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(new JsonObject
@@ -194,13 +199,16 @@ internal static class ImageCommand
                     ["chip"] = chip.Name,
                     ["file_size"] = image.Length,
                     ["image_length"] = verification.ImageLength,
-                    ["sha256"] = Convert.ToHexStringLower(verification.Sha256.Span),
+                    ["sha256"] = fileSha256,
+                    ["image_sha256"] = Convert.ToHexStringLower(verification.Sha256.Span),
                     ["valid"] = verification.IsValid,
                 }.ToJsonString(Indented));
             }
             else
             {
-                context.Out.WriteLine($"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes (image {verification.ImageLength} bytes), sha256 {Convert.ToHexStringLower(verification.Sha256.Span)}");
+                context.Out.WriteLine(image.Length == verification.ImageLength
+                    ? $"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes, sha256 {fileSha256}"
+                    : $"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes (image {verification.ImageLength} bytes + 0xFF padding), sha256 {fileSha256} (of the file; image's own {Convert.ToHexStringLower(verification.Sha256.Span)})");
             }
 
             return verification.IsValid ? ExitCodes.Ok : ExitCodes.Failure;

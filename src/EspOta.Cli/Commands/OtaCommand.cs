@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Text.Json;
 using EspOta.Device;
@@ -34,12 +35,7 @@ internal static class OtaCommand
         {
             var file = parse.GetRequiredValue(input);
             var appFile = parse.GetRequiredValue(app);
-            if (!appFile.Exists)
-            {
-                throw new FileNotFoundException($"app image {appFile.FullName} does not exist", appFile.FullName);
-            }
-
-            var image = File.ReadAllBytes(appFile.FullName);
+            var image = CliFiles.Read(appFile, "app image");
             var options = bootOptions.Read(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             var device = EspDevice.Open(flash, options);

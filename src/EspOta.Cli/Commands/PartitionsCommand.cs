@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Text.Json;
 using EspOta.Partitions;
@@ -26,7 +27,6 @@ internal static class PartitionsCommand
         {
             Description = "Where to write the converted table; '-' or omitted for stdout.",
             Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => "-",
         };
         var tool = new ToolOptions();
         var json = JsonOption();
@@ -43,7 +43,7 @@ internal static class PartitionsCommand
             }
 
             var options = tool.Read(parse);
-            var result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options, context.Error);
+            var result = CliFiles.ParseTable(file, options, context.Error);
             if (target == "-")
             {
                 WriteStdout(context, result);
@@ -51,12 +51,20 @@ internal static class PartitionsCommand
             else
             {
                 string? dir = Path.GetDirectoryName(Path.GetFullPath(target));
-                if (!string.IsNullOrEmpty(dir))
+                // gen_esp32part.py creates the output folder too.
+                if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir) && !File.Exists(dir))
                 {
-                    Directory.CreateDirectory(dir);
+                    try
+                    {
+                        Directory.CreateDirectory(dir);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new FileProblemException($"cannot create the folder {dir} for {Path.GetFullPath(target)}: {e.Message}", ExitCodes.Failure, e);
+                    }
                 }
 
-                File.WriteAllBytes(target, result.Output);
+                CliFiles.WriteAtomic(target, result.Output, result.InputIsBinary ? "CSV partition table" : "binary partition table");
             }
 
             if (asJson)
@@ -89,7 +97,7 @@ internal static class PartitionsCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = tool.Read(parse) with { Quiet = true };
-            var result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options);
+            var result = CliFiles.ParseTable(file, options);
             var table = result.Table;
             var keywords = options.Keywords;
             if (parse.GetValue(json))
@@ -165,18 +173,27 @@ internal static class PartitionsCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = tool.Read(parse) with { Quiet = true, NoVerify = false };
-            byte[] bytes = File.ReadAllBytes(file.FullName);
+            byte[] bytes = CliFiles.Read(file, "partition table");
             bool asJson = parse.GetValue(json);
             PartitionConversion result;
             try
             {
                 result = PartitionTableConverter.Convert(bytes, options);
+                if (result.Table.Partitions.Count == 0)
+                {
+                    // gen_esp32part.py turns an empty CSV into a table of nothing, but nothing boots from it.
+                    throw new PartitionTableException("the table has no partitions", result.InputIsBinary ? 0 : null, result.InputIsBinary ? null : 1);
+                }
             }
             catch (PartitionTableException e) when (asJson)
             {
                 // A verdict, not a crash: JSON callers get it on stdout; the exit code still says invalid.
                 context.Out.WriteLine(JsonSerializer.Serialize(new { input = file.FullName, valid = false, error = e.Message, line = e.Line, offset = e.Offset }, Json));
                 return ExitCodes.Failure;
+            }
+            catch (PartitionTableException e)
+            {
+                throw new InputFormatException(file.FullName, e);
             }
 
             if (asJson)

@@ -34,6 +34,19 @@ internal static class ServeCommand
         {
             string key = ServerOptions.RequireApiKey(parse.GetValue(apiKey));
             var folder = parse.GetRequiredValue(data);
+            if (File.Exists(folder.FullName))
+            {
+                throw new EspOta.Cli.Files.FileProblemException($"data folder {folder.FullName} is a file, not a folder", ExitCodes.Usage);
+            }
+
+            try
+            {
+                folder.Create();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new EspOta.Cli.Files.FileProblemException($"cannot create the data folder {folder.FullName}: {e.Message}", ExitCodes.Failure, e);
+            }
             var app = EspOtaServerHost.Create(
                 parse.GetRequiredValue(urls),
                 o =>
