@@ -13,6 +13,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
     {
         endpoints.MapFirmware();
         endpoints.MapUpdates();
+        endpoints.MapStableDownloads();
         endpoints.MapDevices();
         return endpoints;
     }

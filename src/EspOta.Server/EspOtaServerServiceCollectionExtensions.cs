@@ -41,6 +41,7 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<FirmwareService>();
         services.AddHostedService<FirmwareStartup>();
         services.AddSingleton<DeviceStore>();
+        services.TryAddSingleton<Updates.CurrentReleaseService>();
         services.AddSingleton<ApiKeyEndpointFilter>();
         return services;
     }
