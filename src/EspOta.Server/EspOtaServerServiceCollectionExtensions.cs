@@ -24,6 +24,7 @@ public static class EspOtaServerServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {

@@ -15,6 +15,7 @@ internal static class JsonBody
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        TypeInfoResolver = ServerJsonContext.Default,
     };
 
     public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, int limit, CancellationToken cancellationToken)
@@ -74,7 +75,7 @@ internal static class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), Options);
+            var value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
             return value is null
                 ? (null, Problems.Malformed($"a JSON {typeof(T).Name} was expected, got null"))
                 : (value, null);

@@ -172,9 +172,9 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
 
     private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-    private static string KindName(DeviceReportKind kind) => JsonSerializer.Serialize(kind).Trim('"');
+    private static string KindName(DeviceReportKind kind) => JsonSerializer.Serialize(kind, OtaJsonContext.Default.DeviceReportKind).Trim('"');
 
-    private static DeviceReportKind ParseKind(string name) => JsonSerializer.Deserialize<DeviceReportKind>($"\"{name}\"");
+    private static DeviceReportKind ParseKind(string name) => JsonSerializer.Deserialize($"\"{name}\"", OtaJsonContext.Default.DeviceReportKind);
 
     private static DeviceSummary ReadDevice(SqliteDataReader reader) => new(
         reader.GetString(0),

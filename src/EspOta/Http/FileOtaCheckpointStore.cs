@@ -18,7 +18,7 @@ public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
 
         try
         {
-            return JsonSerializer.Deserialize<OtaCheckpoint>(File.ReadAllBytes(Path));
+            return JsonSerializer.Deserialize(File.ReadAllBytes(Path), OtaJsonContext.Default.OtaCheckpoint);
         }
         catch (JsonException)
         {
@@ -31,7 +31,7 @@ public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
     public void Save(OtaCheckpoint checkpoint)
     {
         string temp = Path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(checkpoint));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(checkpoint, OtaJsonContext.Default.OtaCheckpoint));
         File.Move(temp, Path, overwrite: true);
     }
 

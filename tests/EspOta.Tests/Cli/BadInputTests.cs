@@ -189,12 +189,7 @@ public sealed class BadInputTests : IDisposable
         .Replace("{missing-folder}", Path.Combine(Dir, "no-such-folder"), StringComparison.Ordinal);
 
     private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+        => EspOta.Tests.Shared.CliRunner.Run(args);
 
     private static string Touch(string name, byte[] bytes)
     {

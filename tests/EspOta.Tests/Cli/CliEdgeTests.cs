@@ -15,12 +15,7 @@ public sealed class CliEdgeTests : IDisposable
     private string PathOf(string name) => Path.Combine(_dir, name);
 
     private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+        => EspOta.Tests.Shared.CliRunner.Run(args);
 
     private string BuildApp(string name = "app.bin")
     {
