@@ -5,6 +5,7 @@ using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Partitions;
 using EspOta.Updates;
+using EspOta.Layout;
 
 namespace EspOta.Benchmarks;
 
@@ -26,17 +27,9 @@ public class FullOtaBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        var table = new PartitionTable(
-        [
-            new Partition("nvs", PartitionType.Data, PartitionSubtypes.DataNvs, 0x9000, 0x4000),
-            new Partition("otadata", PartitionType.Data, PartitionSubtypes.DataOta, 0xD000, 0x2000),
-            new Partition("phy_init", PartitionType.Data, PartitionSubtypes.DataPhy, 0xF000, 0x1000),
-            new Partition("ota_0", PartitionType.App, PartitionSubtypes.AppOtaMin, 0x10000, 0x1F0000),
-            new Partition("ota_1", PartitionType.App, PartitionSubtypes.AppOtaMin + 1, 0x200000, 0x200000),
-        ]);
-        _pristine = new MemoryFlash(4 * 1024 * 1024);
-        _pristine.Write(PartitionTable.DefaultOffset, table.ToBinary());
-        _pristine.Write(0x10000, new AppImageBuilder(Chip.Esp32C3).WithVersion("old").WithPayload(64 * 1024).Build());
+        var table = FlashLayout.WithSlots(0, 2, 0x1F0000);
+        var old = new AppImageBuilder(Chip.Esp32C3).WithVersion("old").WithPayload(64 * 1024).Build();
+        _pristine = FlashImage.Compose(table, null, [("ota_0", old)], new FlashComposeOptions { Size = 4 * 1024 * 1024 }).ToFlash();
         var builder = new AppImageBuilder(Chip.Esp32C3).WithVersion("new");
         int overhead = builder.Build().Length;
         _image = builder.WithPayload(ImageTarget - overhead).Build();

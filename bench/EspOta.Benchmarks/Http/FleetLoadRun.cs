@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 
 namespace EspOta.Benchmarks.Http;

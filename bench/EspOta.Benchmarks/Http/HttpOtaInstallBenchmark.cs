@@ -3,6 +3,7 @@ using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server;
 using Microsoft.AspNetCore.Builder;
@@ -56,7 +57,7 @@ public class HttpOtaInstallBenchmark
     [IterationSetup]
     public void Boot()
     {
-        _device = EspDevice.Open(MemoryFlash.FromImage(_flashImage), new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        _device = EspDevice.Open(MemoryFlash.FromImage(_flashImage), new BootOptions { Rollback = true }, validator: EspImageValidator.ForChip(Chip.Esp32));
         _device.Reboot();
     }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server;
 using EspOta.Server.Devices;
@@ -165,7 +166,7 @@ internal static class DemoCommand
                     checks = checks.Select(c => new { what = c.What, ok = c.Ok }),
                     timeline = timeline.Select(s => new { seconds = s.Elapsed.TotalSeconds, kind = s.Kind.ToString(), version = s.Version, detail = s.Detail }),
                 },
-                new JsonSerializerOptions { WriteIndented = true }));
+                CliJson.Options));
             return;
         }
 

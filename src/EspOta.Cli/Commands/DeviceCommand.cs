@@ -4,6 +4,7 @@ using System.Text.Json;
 using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using Spectre.Console;
 
@@ -12,7 +13,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
 internal static class DeviceCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

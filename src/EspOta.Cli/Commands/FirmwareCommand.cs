@@ -11,7 +11,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota firmware add|list</c>: the update server's firmware repository.</summary>
 internal static class FirmwareCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

@@ -1,7 +1,9 @@
-using EspOta.Cli.Files;
 using System.CommandLine;
+using EspOta.Cli.Files;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
+using EspOta.Layout;
 using EspOta.Partitions;
 using Spectre.Console;
 
@@ -44,34 +46,8 @@ internal static class FlashCommand
             {
                 throw new PartitionTableException($"partition table {tableFile.FullName} has no partitions");
             }
-            var image = new byte[size];
-            image.AsSpan().Fill(0xFF);
-            var written = new List<(string What, long Offset, int Length)>();
 
-            void Place(string what, long offset, byte[] data, long room)
-            {
-                if (data.Length > room || offset + data.Length > size)
-                {
-                    throw new UsageException($"{what} is {data.Length} (0x{data.Length:x}) bytes; only 0x{Math.Min(room, size - offset):x} fit at 0x{offset:x}");
-                }
-
-                data.CopyTo(image, offset);
-                written.Add((what, offset, data.Length));
-            }
-
-            if (parse.GetValue(bootloader) is { } bl)
-            {
-                long at = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset");
-                var blImage = CliFiles.Read(bl, "bootloader image");
-                if (!parse.GetValue(noVerify))
-                {
-                    RequireImage(blImage, bl.FullName, "bootloader image", bootloader: true);
-                }
-
-                Place("bootloader", at, blImage, tableAt - at);
-            }
-
-            Place("partition-table", tableAt, table.ToBinary(), PartitionTable.MaxLength);
+            var appImages = new List<(string Partition, byte[] Image)>();
             foreach (string spec in parse.GetValue(apps) ?? [])
             {
                 int eq = spec.IndexOf('=');
@@ -88,11 +64,38 @@ internal static class FlashCommand
                     RequireImage(data, Path.GetFullPath(spec[(eq + 1)..]), $"app image for {partition.Label}", bootloader: false);
                 }
 
-                Place(partition.Label, partition.Offset, data, partition.Size);
+                appImages.Add((partition.Label, data));
             }
 
+            var composeOptions = new FlashComposeOptions
+            {
+                TableOffset = tableAt,
+                BootloaderOffset = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset"),
+                Size = size,
+            };
+            byte[]? blImage = null;
+            if (parse.GetValue(bootloader) is { } bl)
+            {
+                blImage = CliFiles.Read(bl, "bootloader image");
+                if (!parse.GetValue(noVerify) && blImage.Length <= composeOptions.TableOffset - composeOptions.BootloaderOffset)
+                {
+                    RequireImage(blImage, bl.FullName, "bootloader image", bootloader: true);
+                }
+            }
+
+            FlashImage image;
+            try
+            {
+                image = FlashImage.Compose(table, blImage, appImages, composeOptions);
+            }
+            catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.NotFound)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            var written = image.Placements.Select(p => (What: p.What, p.Offset, p.Length)).ToList();
             var target = parse.GetRequiredValue(output);
-            CliFiles.WriteAtomic(target.FullName, image, "flash image");
+            CliFiles.WriteAtomic(target.FullName, image.ToArray(), "flash image");
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
@@ -138,6 +141,7 @@ internal static class FlashCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
             long length = file.Length;
             var reset = parse.GetResult(factoryReset) is not null;
@@ -146,7 +150,7 @@ internal static class FlashCommand
                 options = options with { FactoryReset = true, FactoryResetErasesOtaData = true, FactoryResetDataPartitions = parse.GetValue(factoryReset) ?? [] };
             }
 
-            var device = EspDevice.Open(flash, options);
+            var device = EspDevice.Open(flash, options, efuse);
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
             {
@@ -155,7 +159,7 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = options.Efuse.Version }, FlashImageFiles.Json));
+                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = efuse.SecureVersion.Version }, FlashImageFiles.Json));
             }
             else
             {

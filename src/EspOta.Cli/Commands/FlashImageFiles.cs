@@ -3,6 +3,7 @@ using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Cli.Files;
 using EspOta.Flash;
+using EspOta.Layout;
 using EspOta.Partitions;
 
 namespace EspOta.Cli.Commands;
@@ -10,54 +11,23 @@ namespace EspOta.Cli.Commands;
 /// <summary>What the flash-image commands share: loading and saving images, boot options, JSON shapes.</summary>
 internal static class FlashImageFiles
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static readonly JsonSerializerOptions Json = CliJson.Options;
 
-    /// <summary>
-    /// A whole flash image in memory. The chip is at least as large as the file and as the end of the
-    /// last partition in the table at <paramref name="tableOffset"/>: esptool <c>merge_bin</c> does not
-    /// pad by default, and a real chip still has the erased space after the file's end.
-    /// </summary>
+    /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>), after checking that the path is one.</summary>
     public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
     {
-        var bytes = CliFiles.Read(file, "flash image");
-        CheckSize(file, bytes.Length, tableOffset);
-        long end = Math.Max(bytes.Length, MemoryFlash.DefaultSectorSize);
-        if (tableOffset >= 0 && tableOffset + PartitionTable.MaxLength <= bytes.Length)
-        {
-            try
-            {
-                var table = PartitionTable.FromBinary(bytes.AsSpan((int)tableOffset, PartitionTable.MaxLength));
-                end = Math.Max(end, table.Partitions.Select(p => p.End).DefaultIfEmpty(0).Max());
-            }
-            catch (PartitionTableException)
-            {
-                // Not a valid table: the commands report that themselves when they read it from flash.
-            }
-        }
-
-        return MemoryFlash.FromImage(bytes, RoundUpToSector(end), strict: false);
+        CheckImageFile(file, tableOffset);
+        return FlashImageFile.Load(file.FullName, tableOffset);
     }
 
-    /// <summary>
-    /// Writes the image back: at least its original length, and up to the last sector holding anything
-    /// but 0xFF, so that data written past the end of an unpadded image is kept.
-    /// </summary>
-    public static void Save(FileInfo file, MemoryFlash flash, long originalLength)
-    {
-        long used = flash.Contents.LastIndexOfAnyExcept((byte)0xFF) + 1;
-        long length = Math.Max(originalLength, used == 0 ? 0 : RoundUpToSector(used));
-        CliFiles.WriteAtomic(file.FullName, flash.Contents[..(int)length], "flash image");
-    }
+    /// <summary>Saves it back atomically (<see cref="FlashImageFile.Save"/>).</summary>
+    public static void Save(FileInfo file, MemoryFlash flash, long originalLength) => FlashImageFile.Save(file.FullName, flash, originalLength);
 
     /// <summary>Fails with a clear message unless <paramref name="file"/> can be a whole flash image with a table at <paramref name="tableOffset"/>.</summary>
     public static void CheckImageFile(FileInfo file, long tableOffset)
     {
         CliFiles.CheckReadable(file.FullName, "flash image");
-        CheckSize(file, file.Length, tableOffset);
-    }
-
-    private static void CheckSize(FileInfo file, long length, long tableOffset)
-    {
+        long length = new FileInfo(file.FullName).Length;
         if (length == 0)
         {
             throw new FileProblemException($"flash image {file.FullName} is empty (0 bytes)", ExitCodes.Failure);
@@ -70,9 +40,6 @@ internal static class FlashImageFiles
                 ExitCodes.Failure);
         }
     }
-
-    private static long RoundUpToSector(long value) =>
-        (value + MemoryFlash.DefaultSectorSize - 1) / MemoryFlash.DefaultSectorSize * MemoryFlash.DefaultSectorSize;
 
     public static Partition RequirePartition(PartitionTable table, string label) =>
         table.FindFirst(label: label) ?? throw new UsageException($"no partition named '{label}' in the partition table (have: {string.Join(", ", table.Partitions.Select(p => p.Label))})");
@@ -113,7 +80,8 @@ internal static class FlashImageFiles
             command.Options.Add(TableOffset);
         }
 
-        public BootOptions Read(ParseResult parse)
+        /// <summary>The chip's eFuses as the options describe them (they belong to the device, not to the bootloader's configuration).</summary>
+        public Efuse ReadEfuse(ParseResult parse)
         {
             int efuse = parse.GetValue(EfuseSecureVersion);
             if (efuse is < 0 or > EspOta.Boot.EfuseSecureVersion.DefaultFieldBits)
@@ -121,12 +89,16 @@ internal static class FlashImageFiles
                 throw new UsageException($"--efuse-secure-version must be 0..{EspOta.Boot.EfuseSecureVersion.DefaultFieldBits}, got {efuse}");
             }
 
+            return new Efuse(new EspOta.Boot.EfuseSecureVersion(efuse));
+        }
+
+        public BootOptions Read(ParseResult parse)
+        {
             bool anti = parse.GetValue(AntiRollback);
             return new BootOptions
             {
                 Rollback = anti || parse.GetValue(Rollback),
                 AntiRollback = anti,
-                Efuse = new EspOta.Boot.EfuseSecureVersion(efuse),
                 PartitionTableOffset = (uint)SizeArgument.Parse(parse.GetValue(TableOffset)!, "--table-offset", max: uint.MaxValue),
             };
         }

@@ -1,4 +1,5 @@
 using EspOta.Http;
+using EspOta.Simulation;
 
 namespace EspOta.Cli.Commands;
 

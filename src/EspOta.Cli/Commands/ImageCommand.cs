@@ -10,7 +10,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota image …</c>: <c>esptool.py image_info</c>, ESP-IDF's image verification, and an app image builder.</summary>
 internal static class ImageCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

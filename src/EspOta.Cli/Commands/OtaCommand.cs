@@ -1,6 +1,7 @@
 using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Text.Json;
+using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Updates;
 using Spectre.Console;
@@ -37,8 +38,9 @@ internal static class OtaCommand
             var appFile = parse.GetRequiredValue(app);
             var image = CliFiles.Read(appFile, "app image");
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var device = EspDevice.Open(flash, options);
+            var device = EspDevice.Open(flash, options, efuse);
             var before = device.Reboot();
             if (before.IsReset)
             {
@@ -63,7 +65,7 @@ internal static class OtaCommand
             FlashImageFiles.Save(file, flash, file.Length);
 
             // What the next power-on would do, on a copy so that the file keeps the state right after the update.
-            var after = EspDevice.Open(flash.Clone(), options with { Efuse = new EspOta.Boot.EfuseSecureVersion((int)options.Efuse.Version) }).Reboot();
+            var after = EspDevice.Open(flash.Clone(), options, efuse.Clone()).Reboot();
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Partitions;
 using EspOta.Updates;
@@ -32,12 +33,14 @@ internal static class OtaDataCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var (table, otaData, ota) = Open(flash, options);
+            var selection = OpenSelection(flash, options);
+            var otaData = selection.OpenOtaData()!;
             var entries = otaData.ReadBoth();
-            int active = OtaDataPartition.ActiveIndex(entries);
-            int count = ota.GetAppPartitionCount();
-            var boot = ota.GetBootPartition();
+            int active = OtaSelection.ActiveIndex(entries);
+            int count = selection.AppPartitionCount;
+            var boot = selection.BootPartition();
             var copies = entries.Select((e, i) => new
             {
                 copy = i,
@@ -91,8 +94,9 @@ internal static class OtaDataCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var (table, otaData, ota) = Open(flash, options);
+            var (table, otaData, ota) = Open(flash, options, efuse);
             string name = parse.GetRequiredValue(slot);
             var target = int.TryParse(name, out int n)
                 ? table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + n)) ?? throw new UsageException($"no ota_{n} partition")
@@ -125,8 +129,9 @@ internal static class OtaDataCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = bootOptions.Read(parse);
+            var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var (_, otaData, _) = Open(flash, options);
+            var otaData = OpenSelection(flash, options).OpenOtaData()!;
             otaData.EraseAll();
             FlashImageFiles.Save(file, flash, file.Length);
             if (parse.GetValue(json))
@@ -143,18 +148,27 @@ internal static class OtaDataCommand
         return command;
     }
 
+    /// <summary>The offline table + otadata view (otatool.py's): no app runs, nothing is faked.</summary>
+    private static OtaSelection OpenSelection(MemoryFlash flash, BootOptions options)
+    {
+        var selection = new OtaSelection(flash, FlashImageFiles.ReadTable(flash, options.PartitionTableOffset));
+        return selection.OtaDataPartition is null
+            ? throw new EspException(EspError.NotFound, "the partition table has no otadata (data/ota) partition")
+            : selection;
+    }
+
     /// <summary>
     /// The table, the otadata partition and the OTA API over an image that is not running; the API's
     /// "running partition" is only a placeholder (none of the calls used here look at it).
     /// </summary>
-    private static (PartitionTable Table, OtaDataPartition OtaData, OtaOperations Ota) Open(MemoryFlash flash, BootOptions options)
+    private static (PartitionTable Table, OtaDataPartition OtaData, OtaOperations Ota) Open(MemoryFlash flash, BootOptions options, Efuse efuse)
     {
         var table = FlashImageFiles.ReadTable(flash, options.PartitionTableOffset);
         var otaPartition = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)
             ?? throw new EspException(EspError.NotFound, "the partition table has no otadata (data/ota) partition");
         var anyApp = table.Partitions.FirstOrDefault(p => p.IsApp)
             ?? throw new EspException(EspError.NotFound, "the partition table has no app partition");
-        var ota = new OtaOperations(flash, table, anyApp, options, options.ImageValidator ?? EspImageValidator.Default);
+        var ota = new OtaOperations(flash, table, anyApp, options, EspImageValidator.Default, efuse);
         return (table, new OtaDataPartition(flash, otaPartition), ota);
     }
 }

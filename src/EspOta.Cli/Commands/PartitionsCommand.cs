@@ -9,7 +9,7 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota partitions …</c>: the <c>gen_esp32part.py</c> verbs.</summary>
 internal static class PartitionsCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = CliJson.Options;
 
     public static Command Create(CliContext context)
     {

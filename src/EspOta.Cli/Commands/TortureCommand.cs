@@ -48,7 +48,7 @@ internal static class TortureCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(ToJson(reports).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                context.Out.WriteLine(ToJson(reports).ToJsonString(CliJson.Options));
             }
             else
             {

@@ -3,9 +3,9 @@ using EspOta.Partitions;
 namespace EspOta.Boot;
 
 /// <summary>
-/// The bootloader's build configuration (Kconfig) and the device's fixed parts: rollback,
-/// anti-rollback, factory reset, where the partition table is, the eFuse counter and the image
-/// verification policy.
+/// The bootloader's build configuration: the Kconfig switches (rollback, anti-rollback, factory reset,
+/// where the partition table is) and nothing else. The chip's state — eFuses (<see cref="Efuse"/>) and
+/// the image verification policy — belongs to the device (<see cref="Device.EspDevice.Open"/>).
 /// </summary>
 public sealed record BootOptions
 {
@@ -29,12 +29,6 @@ public sealed record BootOptions
 
     /// <summary><c>CONFIG_BOOTLOADER_DATA_FACTORY_RESET</c>: labels of data partitions a factory reset erases.</summary>
     public IReadOnlyList<string> FactoryResetDataPartitions { get; init; } = [];
-
-    /// <summary>The eFuse secure-version counter; it survives every reboot, so share one instance per chip.</summary>
-    public EfuseSecureVersion Efuse { get; init; } = new();
-
-    /// <summary>The image verification policy; null means <see cref="EspImageValidator.Default"/> (real ESP image verification).</summary>
-    public IAppImageValidator? ImageValidator { get; init; }
 
     /// <summary>Throws when the combination cannot be built (anti-rollback needs rollback, as in Kconfig).</summary>
     public void Validate()

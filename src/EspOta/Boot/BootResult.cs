@@ -36,6 +36,9 @@ public sealed record BootResult
     /// <summary>True when no app could be loaded and the bootloader reset the chip.</summary>
     public bool IsReset => Booted is null;
 
-    /// <summary>Every decision, in order: why this app (or none) runs.</summary>
-    public IReadOnlyList<string> Steps { get; init; } = [];
+    /// <summary>Every decision, in order, with its reason: why this app (or none) runs.</summary>
+    public IReadOnlyList<BootStep> Trace { get; init; } = [];
+
+    /// <summary>The texts of <see cref="Trace"/>.</summary>
+    public IReadOnlyList<string> Steps => Trace.Select(s => s.Text).ToArray();
 }

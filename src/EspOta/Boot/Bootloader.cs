@@ -21,7 +21,9 @@ public sealed class Bootloader
     private readonly IFlash _flash;
     private readonly BootOptions _options;
     private readonly IAppImageValidator _validator;
-    private readonly List<string> _steps = [];
+    private readonly Efuse _efuse;
+    private readonly List<BootStep> _steps = [];
+    private bool _used;
 
     // bootloader_state_t: the slots indexed by subtype & 0x0F, app_count, factory, test, ota_info.
     private readonly Partition?[] _ota = new Partition?[PartitionSubtypes.OtaSlotCount];
@@ -32,12 +34,26 @@ public sealed class Bootloader
     private bool _otaHasInitialContents;
 
     /// <summary>A bootloader for <paramref name="flash"/> built with <paramref name="options"/>.</summary>
-    public Bootloader(IFlash flash, BootOptions options, IAppImageValidator validator)
+    /// <param name="flash">The flash chip.</param>
+    /// <param name="options">The bootloader's Kconfig (validated by the caller, e.g. <see cref="Device.EspDevice.Open"/>, or here).</param>
+    /// <param name="validator">The image verification policy.</param>
+    /// <param name="efuse">The chip's eFuses; null = unburnt (only anti-rollback reads them).</param>
+    public Bootloader(IFlash flash, BootOptions options, IAppImageValidator validator, Efuse? efuse = null)
+        : this(flash, options, validator, efuse, validated: false)
+    {
+    }
+
+    /// <summary>For <see cref="Device.EspDevice"/>, which validated <paramref name="options"/> once when it was opened.</summary>
+    internal Bootloader(IFlash flash, BootOptions options, IAppImageValidator validator, Efuse? efuse, bool validated)
     {
         _flash = flash ?? throw new ArgumentNullException(nameof(flash));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _validator = validator ?? throw new ArgumentNullException(nameof(validator));
-        options.Validate();
+        _efuse = efuse ?? new Efuse();
+        if (!validated)
+        {
+            options.Validate();
+        }
     }
 
     /// <summary>
@@ -51,8 +67,15 @@ public sealed class Bootloader
 
     /// <summary>Runs the whole boot: table, selection, optional factory reset, load.</summary>
     /// <param name="factoryResetPinHeld">The factory-reset GPIO is held during this boot (needs <see cref="BootOptions.FactoryReset"/>).</param>
+    /// <exception cref="InvalidOperationException">This bootloader already ran: like the ROM loading it afresh at every reset, each boot needs a new one (its slot count and steps are per run).</exception>
     public BootResult Boot(bool factoryResetPinHeld = false)
     {
+        if (_used)
+        {
+            throw new InvalidOperationException("a Bootloader runs once; create a new one for the next boot");
+        }
+
+        _used = true;
         if (!LoadPartitionTable())
         {
             SelectedIndex = BootResult.InvalidIndex;
@@ -83,7 +106,7 @@ public sealed class Bootloader
         }
         catch (PartitionTableException ex)
         {
-            _steps.Add($"partition table at 0x{_options.PartitionTableOffset:x} is invalid: {ex.Message}");
+            Step(BootStepReason.PartitionTableInvalid, $"partition table at 0x{_options.PartitionTableOffset:x} is invalid: {ex.Message}");
             return false;
         }
 
@@ -110,13 +133,13 @@ public sealed class Bootloader
                 _otaData = p.Size >= 2 * _flash.SectorSize ? new OtaDataPartition(_flash, p) : null;
                 if (_otaData is null)
                 {
-                    _steps.Add($"otadata partition {p.Label} is 0x{p.Size:x} bytes, too small for two copies");
+                    Step(BootStepReason.OtaDataTooSmall, $"otadata partition {p.Label} is 0x{p.Size:x} bytes, too small for two copies");
                     return false;
                 }
             }
         }
 
-        _steps.Add($"partition table: {Table.Partitions.Count} partitions, {_appCount} OTA app slot(s), factory {(_factory is null ? "absent" : "present")}, otadata {(_otaData is null ? "absent" : "present")}");
+        Step(BootStepReason.PartitionTableRead, $"partition table: {Table.Partitions.Count} partitions, {_appCount} OTA app slot(s), factory {(_factory is null ? "absent" : "present")}, otadata {(_otaData is null ? "absent" : "present")}");
         return true;
     }
 
@@ -125,13 +148,13 @@ public sealed class Bootloader
     {
         if (_otaData is null)
         {
-            _steps.Add("no otadata partition: start at the factory index");
+            Step(BootStepReason.NoOtaData, "no otadata partition: start at the factory index");
             return BootResult.FactoryIndex;
         }
 
         var entries = _otaData.ReadBoth();
         _otaHasInitialContents = false;
-        _steps.Add($"otadata[0]: {entries[0]}; otadata[1]: {entries[1]}");
+        Step(BootStepReason.OtaDataRead, $"otadata[0]: {entries[0]}; otadata[1]: {entries[1]}");
 
         if (_options.Rollback)
         {
@@ -141,7 +164,7 @@ public sealed class Bootloader
                 if (entries[i].State == OtaImageState.PendingVerify)
                 {
                     entries[i] = entries[i].WithState(OtaImageState.Aborted);
-                    _steps.Add($"otadata[{i}] was PENDING_VERIFY: rewritten as ABORTED");
+                    Step(BootStepReason.PendingVerifyAborted, $"otadata[{i}] was PENDING_VERIFY: rewritten as ABORTED");
                     _otaData.Write(i, entries[i]);
                 }
             }
@@ -154,12 +177,12 @@ public sealed class Bootloader
             {
                 if (_factory is not null)
                 {
-                    _steps.Add("both otadata entries empty or invalid (or no OTA slots): default to the factory app");
+                    Step(BootStepReason.DefaultToFactory, "both otadata entries empty or invalid (or no OTA slots): default to the factory app");
                     return BootResult.FactoryIndex;
                 }
 
                 _otaHasInitialContents = entries[0].IsEmptyOrCorrupt && entries[1].IsEmptyOrCorrupt;
-                _steps.Add("both otadata entries empty or invalid and no factory app: try ota_0"
+                Step(BootStepReason.DefaultToOta0, "both otadata entries empty or invalid and no factory app: try ota_0"
                     + (_otaHasInitialContents ? " (otadata is in its initial state: the seq will be set once an app loads)" : ""));
                 return 0;
             }
@@ -171,7 +194,7 @@ public sealed class Bootloader
             if (entries[0].IsEmptyOrCorrupt && entries[1].IsEmptyOrCorrupt)
             {
                 _otaHasInitialContents = true;
-                _steps.Add("both otadata entries empty or corrupt: initial state, start at the factory index");
+                Step(BootStepReason.DefaultToFactory, "both otadata entries empty or corrupt: initial state, start at the factory index");
                 return BootResult.FactoryIndex;
             }
 
@@ -180,19 +203,19 @@ public sealed class Bootloader
 
         if (active == -1)
         {
-            _steps.Add(_factory is not null
+            Step(BootStepReason.DefaultToFactory, _factory is not null
                 ? "no valid otadata entry: fall back to the factory app"
                 : "no valid otadata entry and no factory app: try every partition");
             return BootResult.FactoryIndex;
         }
 
         int index = entries[active].SlotIndex(_appCount);
-        _steps.Add($"active otadata[{active}] seq 0x{entries[active].Sequence:x8} selects OTA slot {index}");
+        Step(BootStepReason.ActiveEntry, $"active otadata[{active}] seq 0x{entries[active].Sequence:x8} selects OTA slot {index}");
         if (_options.Rollback && entries[active].State == OtaImageState.New)
         {
             // Written before the image is even loaded: if it then fails, the entry stays PENDING_VERIFY.
             entries[active] = entries[active].WithState(OtaImageState.PendingVerify);
-            _steps.Add($"otadata[{active}] was NEW: rewritten as PENDING_VERIFY");
+            Step(BootStepReason.NewToPendingVerify, $"otadata[{active}] was NEW: rewritten as PENDING_VERIFY");
             _otaData.Write(active, entries[active]);
         }
 
@@ -215,7 +238,7 @@ public sealed class Bootloader
                 allowed[i] = CheckAntiRollback(_ota[slot]);
                 if (!allowed[i])
                 {
-                    _steps.Add($"otadata[{i}] selects OTA slot {slot}, whose app has no description or a secure_version below eFuse {_options.Efuse.Version}: ignored");
+                    Step(BootStepReason.EntryBelowSecureVersion, $"otadata[{i}] selects OTA slot {slot}, whose app has no description or a secure_version below eFuse {_efuse.SecureVersion.Version}: ignored");
                 }
             }
         }
@@ -252,7 +275,7 @@ public sealed class Bootloader
             return test;
         }
 
-        _steps.Add("no bootable app partition: reset");
+        Step(BootStepReason.NothingBootable, "no bootable app partition: reset");
         return Reset(startIndex);
     }
 
@@ -266,18 +289,18 @@ public sealed class Bootloader
 
         if (_options.AntiRollback && !CheckAntiRollback(partition))
         {
-            _steps.Add($"index {index} ({partition.Label}): no app description or secure_version below eFuse {_options.Efuse.Version}");
+            Step(BootStepReason.AppBelowSecureVersion, $"index {index} ({partition.Label}): no app description or secure_version below eFuse {_efuse.SecureVersion.Version}");
             return null;
         }
 
         var verdict = _validator.Validate(_flash, partition);
         if (!verdict.IsValid)
         {
-            _steps.Add($"index {index} ({partition.Label}): image does not load{(verdict.Reason is null ? "" : ": " + verdict.Reason)}");
+            Step(BootStepReason.ImageInvalid, $"index {index} ({partition.Label}): image does not load{(verdict.Reason is null ? "" : ": " + verdict.Reason)}");
             return null;
         }
 
-        _steps.Add($"index {index} ({partition.Label}): image loaded");
+        Step(BootStepReason.ImageLoaded, $"index {index} ({partition.Label}): image loaded");
         SetActualOtaSeq(index);
         return new BootResult
         {
@@ -286,7 +309,7 @@ public sealed class Bootloader
             SelectedIndex = SelectedIndex ?? BootResult.InvalidIndex,
             App = verdict.Description ?? PartitionAppDescription.TryRead(_flash, partition),
             Table = Table,
-            Steps = _steps.ToArray(),
+            Trace = _steps.ToArray(),
         };
     }
 
@@ -296,7 +319,7 @@ public sealed class Bootloader
         if (index > BootResult.FactoryIndex && _otaHasInitialContents && _otaData is not null)
         {
             var entry = OtaSelectEntry.Create((uint)(index + 1), OtaImageState.Valid);
-            _steps.Add($"otadata was in its initial state: otadata[0] set to seq {index + 1}, VALID");
+            Step(BootStepReason.InitialSequenceWritten, $"otadata was in its initial state: otadata[0] set to seq {index + 1}, VALID");
             _otaData.Write(0, entry);
             if (_options.AntiRollback)
             {
@@ -322,7 +345,7 @@ public sealed class Bootloader
         }
 
         var description = PartitionAppDescription.TryRead(_flash, partition);
-        return description is not null && _options.Efuse.Allows(description.SecureVersion);
+        return description is not null && _efuse.SecureVersion.Allows(description.SecureVersion);
     }
 
     /// <summary><c>update_anti_rollback</c>: raise eFuse to the app's secure_version (errors only logged, as in C).</summary>
@@ -331,17 +354,17 @@ public sealed class Bootloader
         var description = partition is null || partition.Offset == 0 ? null : PartitionAppDescription.TryRead(_flash, partition);
         if (description is null)
         {
-            _steps.Add("anti-rollback: no app description to update eFuse from");
+            Step(BootStepReason.EfuseUpdate, "anti-rollback: no app description to update eFuse from");
             return;
         }
 
-        var result = _options.Efuse.Update(description.SecureVersion);
-        _steps.Add($"anti-rollback: eFuse update to secure_version {description.SecureVersion}: {result.GetName()} (now {_options.Efuse.Version})");
+        var result = _efuse.SecureVersion.Update(description.SecureVersion);
+        Step(BootStepReason.EfuseUpdate, $"anti-rollback: eFuse update to secure_version {description.SecureVersion}: {result.GetName()} (now {_efuse.SecureVersion.Version})");
     }
 
     private void RunFactoryReset()
     {
-        _steps.Add("factory-reset pin held: erasing data partitions");
+        Step(BootStepReason.FactoryReset, "factory-reset pin held: erasing data partitions");
         foreach (var p in Table!.Partitions)
         {
             if (p.Type != PartitionType.Data)
@@ -353,10 +376,12 @@ public sealed class Bootloader
             if (erase)
             {
                 _flash.Erase(p.Offset, p.Size);
-                _steps.Add($"erased {p.Label}");
+                Step(BootStepReason.PartitionErased, $"erased {p.Label}");
             }
         }
     }
+
+    private void Step(BootStepReason reason, string text) => _steps.Add(new BootStep(reason, text));
 
     private BootResult Reset(int selectedIndex) => new()
     {
@@ -364,6 +389,6 @@ public sealed class Bootloader
         BootedIndex = null,
         SelectedIndex = selectedIndex,
         Table = Table,
-        Steps = _steps.ToArray(),
+        Trace = _steps.ToArray(),
     };
 }

@@ -1,13 +1,14 @@
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.Partitions;
 using EspOta.Updates;
 
 namespace EspOta.Device;
 
 /// <summary>
-/// A simulated ESP32: a flash chip, the eFuse counter, the bootloader built with
-/// <see cref="BootOptions"/>, and — after a successful <see cref="Reboot"/> — the app running from one
+/// A simulated ESP32: a flash chip, its eFuses, the image verification policy, the bootloader built
+/// with <see cref="BootOptions"/>, and — after a successful <see cref="Reboot"/> — the app running from one
 /// partition. Only flash and eFuse survive a reboot; every other object is dropped and rebuilt.
 /// </summary>
 public sealed class EspDevice
@@ -15,10 +16,11 @@ public sealed class EspDevice
     private OtaOperations? _ota;
     private Bootloader? _lastBootloader;
 
-    private EspDevice(IFlash flash, BootOptions options, IAppImageValidator validator)
+    private EspDevice(IFlash flash, BootOptions options, Efuse efuse, IAppImageValidator validator)
     {
         Flash = flash;
         Options = options;
+        Efuse = efuse;
         Validator = validator;
     }
 
@@ -26,26 +28,25 @@ public sealed class EspDevice
     /// A powered-off device on <paramref name="flash"/>; call <see cref="Reboot"/> to power it on.
     /// </summary>
     /// <param name="flash">The flash chip (bootloader, partition table, otadata, apps).</param>
-    /// <param name="options">
-    /// Bootloader configuration and eFuse; default: no rollback. Images are verified with
-    /// <see cref="EspImageValidator.Default"/> unless <see cref="BootOptions.ImageValidator"/> says otherwise.
-    /// </param>
-    public static EspDevice Open(IFlash flash, BootOptions? options = null)
+    /// <param name="options">Bootloader configuration (Kconfig); default: no rollback. Validated once, here.</param>
+    /// <param name="efuse">The chip's eFuses; they survive every reboot. Null = unburnt.</param>
+    /// <param name="validator">The image verification policy, resolved once for the bootloader and the OTA API; null = <see cref="EspImageValidator.Default"/>.</param>
+    public static EspDevice Open(IFlash flash, BootOptions? options = null, Efuse? efuse = null, IAppImageValidator? validator = null)
     {
         ArgumentNullException.ThrowIfNull(flash);
         options ??= new BootOptions();
         options.Validate();
-        return new EspDevice(flash, options, options.ImageValidator ?? EspImageValidator.Default);
+        return new EspDevice(flash, options, efuse ?? new Efuse(), validator ?? EspImageValidator.Default);
     }
 
     /// <summary>The flash chip.</summary>
     public IFlash Flash { get; }
 
-    /// <summary>Bootloader configuration and the eFuse counter.</summary>
+    /// <summary>Bootloader configuration.</summary>
     public BootOptions Options { get; }
 
-    /// <summary>The eFuse secure-version counter.</summary>
-    public EfuseSecureVersion Efuse => Options.Efuse;
+    /// <summary>The chip's eFuses.</summary>
+    public Efuse Efuse { get; }
 
     /// <summary>The image verification policy.</summary>
     public IAppImageValidator Validator { get; }
@@ -83,13 +84,13 @@ public sealed class EspDevice
     public BootResult Reboot(bool factoryResetPinHeld = false)
     {
         PowerCut();
-        var bootloader = new Bootloader(Flash, Options, Validator);
+        var bootloader = new Bootloader(Flash, Options, Validator, Efuse, validated: true);
         _lastBootloader = bootloader;
         var result = bootloader.Boot(factoryResetPinHeld);
         LastBoot = result;
         if (result.Booted is { } running)
         {
-            _ota = new OtaOperations(Flash, result.Table!, running, Options, Validator, () => Reboot());
+            _ota = new OtaOperations(Flash, result.Table!, running, Options, Validator, Efuse, () => Reboot(), validated: true);
         }
 
         return result;

@@ -8,7 +8,7 @@ public sealed record HttpOtaClientOptions
     /// enough for the image header, the first segment header and the <c>esp_app_desc_t</c>; also the
     /// least that must be on flash before a resume is allowed.
     /// </summary>
-    public const int HeaderSize = 1024;
+    public const int HeaderSize = ImageAdmission.HeaderSize;
 
     /// <summary>Bytes per ranged request (<c>max_http_request_size</c>; ESP-IDF's default is 64 KiB).</summary>
     public int RequestSize { get; init; } = 64 * 1024;

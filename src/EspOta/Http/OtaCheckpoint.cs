@@ -6,5 +6,12 @@ namespace EspOta.Http;
 /// </summary>
 /// <param name="Sha256">The image being installed.</param>
 /// <param name="PartitionLabel">The partition it is written to.</param>
-/// <param name="BytesWritten">Bytes of it known to be on flash.</param>
-public sealed record OtaCheckpoint(string Sha256, string PartitionLabel, long BytesWritten);
+/// <param name="BytesWritten">Image bytes of it known to be on flash.</param>
+public sealed record OtaCheckpoint(string Sha256, string PartitionLabel, long BytesWritten)
+{
+    /// <summary>Body bytes consumed, when a payload stage makes it differ from <see cref="BytesWritten"/>; null for a plain image.</summary>
+    public long? BodyOffset { get; init; }
+
+    /// <summary>The payload stage's own state (<see cref="Payloads.PayloadCheckpoint.State"/>); null for a plain image.</summary>
+    public byte[]? StageState { get; init; }
+}

@@ -1,5 +1,6 @@
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.Partitions;
 
 namespace EspOta.Torture;

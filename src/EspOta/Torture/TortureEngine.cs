@@ -5,6 +5,7 @@ using EspOta.Device;
 using EspOta.Flash;
 using EspOta.OtaData;
 using EspOta.Partitions;
+using EspOta.Layout;
 
 namespace EspOta.Torture;
 
@@ -190,12 +191,11 @@ public static class TortureEngine
                 FactoryReset = scenario.FactoryReset,
                 FactoryResetErasesOtaData = scenario.FactoryReset,
                 FactoryResetDataPartitions = scenario.FactoryReset ? ["nvs"] : [],
-                ImageValidator = _validator,
             };
 
             _initial = new TortureFlash(_run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
-            _initial.Write(PartitionTable.DefaultOffset, _run.Table.ToBinary());
-            var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions), () => 0, null);
+            FlashImage.Compose(_run.Table, null, []).WriteTo(_initial);
+            var setup = new TortureSession(_run, EspDevice.Open(_initial, _bootOptions, validator: _validator), () => 0, null);
             scenario.Setup(setup);
             _setup = setup;
             _startIdeal = setup.Ideal;
@@ -209,7 +209,7 @@ public static class TortureEngine
             _baseline.CopyFrom(_initial);
             _baseline.Recorder = [];
             var faults = new FaultInjectingFlash(_baseline);
-            var body = new TortureSession(_run, EspDevice.Open(faults, _bootOptions), () => faults.OperationCount, _startIdeal, _setup);
+            var body = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
             scenario.Body(body);
             _operations = _baseline.Recorder;
             _baseline.Recorder = null;
@@ -277,7 +277,7 @@ public static class TortureEngine
             Work.SyncFrom(_initial);
             var faults = new FaultInjectingFlash(Work);
             faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased));
-            var session = new TortureSession(_run, EspDevice.Open(faults, _bootOptions), () => faults.OperationCount, _startIdeal, _setup);
+            var session = new TortureSession(_run, EspDevice.Open(faults, _bootOptions, validator: _validator), () => faults.OperationCount, _startIdeal, _setup);
             try
             {
                 scenario.Body(session);
@@ -359,7 +359,7 @@ public static class TortureEngine
 
         private void RunContinuation(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
         {
-            var device = EspDevice.Open(Work, _bootOptions);
+            var device = EspDevice.Open(Work, _bootOptions, validator: _validator);
             int bootNumber = 0;
             bool skipped = false;
 
@@ -501,24 +501,20 @@ public static class TortureEngine
                 return null;
             }
 
-            var otaData = new OtaDataPartition(Work, partition);
-            var entries = otaData.ReadBoth();
-            int active = OtaDataPartition.ActiveIndex(entries);
-            int count = table.Partitions.Count(p => p.IsOtaSlot);
-            if (active == -1 || count == 0)
+            if (new OtaSelection(Work, table).ActiveSelection() is not { } selected)
             {
                 return null;
             }
 
-            int slot = entries[active].SlotIndex(count);
-            var target = table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + slot));
+            var (active, slot, target) = selected;
+            var entry = new OtaDataPartition(Work, partition).Read(active);
             if (target is null)
             {
-                return $"active otadata[{active}] ({entries[active]}) selects ota_{slot}, which does not exist";
+                return $"active otadata[{active}] ({entry}) selects ota_{slot}, which does not exist";
             }
 
             var verdict = _validator.Validate(Work, target);
-            return verdict.IsValid ? null : $"active otadata[{active}] ({entries[active]}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
+            return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
         }
 
         private string Describe(BootResult result)

@@ -1,4 +1,5 @@
 using EspOta.Images;
+using EspOta.Layout;
 using EspOta.Partitions;
 
 namespace EspOta.Torture;
@@ -7,8 +8,6 @@ namespace EspOta.Torture;
 internal sealed class TortureRun
 {
     public const string FactoryAppName = "factory";
-    private const uint FirstAppOffset = 0x10000;
-    private const uint AppAlignment = 0x10000;
     private const int ImageOverhead = 0x200;
 
     private readonly Dictionary<string, byte[]> _images = [];
@@ -23,28 +22,9 @@ internal sealed class TortureRun
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ChunkSize);
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
-        uint appSize = (uint)((ImageSize + AppAlignment - 1) / AppAlignment * AppAlignment);
-        var partitions = new List<Partition>
-        {
-            new("nvs", PartitionType.Data, PartitionSubtypes.DataNvs, 0x9000, 0x4000),
-            new("otadata", PartitionType.Data, PartitionSubtypes.DataOta, 0xD000, 0x2000),
-            new("phy_init", PartitionType.Data, PartitionSubtypes.DataPhy, 0xF000, 0x1000),
-        };
-        uint at = FirstAppOffset;
-        if (hasFactory)
-        {
-            partitions.Add(new Partition("factory", PartitionType.App, PartitionSubtypes.AppFactory, at, appSize));
-            at += appSize;
-        }
-
-        for (int slot = 0; slot < 2; slot++)
-        {
-            partitions.Add(new Partition($"ota_{slot}", PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + slot), at, appSize));
-            at += appSize;
-        }
-
-        Table = new PartitionTable(partitions, hasMd5: true);
-        FlashSize = at;
+        long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
+        Table = FlashLayout.WithSlots(hasFactory ? appSize : 0, 2, appSize);
+        FlashSize = FlashLayout.End(Table);
     }
 
     public Chip Chip => Chip.Esp32C3;

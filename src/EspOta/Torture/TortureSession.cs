@@ -27,7 +27,7 @@ public sealed class TortureSession
         if (continueFrom?.Device.LastBoot is { Booted: { } running } last)
         {
             // The body continues the app the setup left running; nothing about it lives outside flash.
-            _runningAtStart = new OtaOperations(device.Flash, last.Table!, running, device.Options, device.Validator, () => device.Reboot());
+            _runningAtStart = new OtaOperations(device.Flash, last.Table!, running, device.Options, device.Validator, device.Efuse, () => device.Reboot(), validated: true);
             _runningAppAtStart = last.App?.Version;
         }
 
@@ -176,7 +176,7 @@ public sealed class TortureSession
     public void End()
     {
         var update = _update ?? throw new InvalidOperationException("no OTA session");
-        Step("esp_ota_end", update.End, i => i);
+        Step("esp_ota_end", () => update.End(), i => i);
         _update = null;
     }
 

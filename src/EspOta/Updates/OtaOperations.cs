@@ -1,6 +1,7 @@
 using EspOta.Boot;
 using EspOta.Flash;
 using EspOta.Images;
+using EspOta.Layout;
 using EspOta.OtaData;
 using EspOta.Partitions;
 
@@ -21,23 +22,37 @@ public sealed class OtaOperations
     private readonly BootOptions _options;
     private readonly Partition _running;
     private readonly Func<BootResult>? _restart;
+    private readonly Efuse _efuse;
+    private readonly OtaSelection _selection;
 
     /// <summary>The OTA API of an app running from <paramref name="running"/>.</summary>
     /// <param name="flash">The device flash.</param>
     /// <param name="table">The partition table.</param>
     /// <param name="running">The partition the app runs from (<c>esp_ota_get_running_partition</c>).</param>
-    /// <param name="options">Rollback / anti-rollback configuration and the eFuse counter.</param>
+    /// <param name="options">Rollback / anti-rollback configuration.</param>
     /// <param name="validator">The image verification policy.</param>
+    /// <param name="efuse">The chip's eFuses (anti-rollback reads and burns the secure-version counter).</param>
     /// <param name="restart">What <c>esp_restart</c> does (reboots the device), or null when not available.</param>
-    public OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Func<BootResult>? restart = null)
+    public OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart = null)
+        : this(flash, table, running, options, validator, efuse, restart, validated: false)
+    {
+    }
+
+    /// <summary>For <see cref="Device.EspDevice"/>, which validated <paramref name="options"/> once when it was opened.</summary>
+    internal OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart, bool validated)
     {
         _flash = flash ?? throw new ArgumentNullException(nameof(flash));
         Table = table ?? throw new ArgumentNullException(nameof(table));
         _running = running ?? throw new ArgumentNullException(nameof(running));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         Validator = validator ?? throw new ArgumentNullException(nameof(validator));
+        _efuse = efuse ?? throw new ArgumentNullException(nameof(efuse));
+        _selection = new OtaSelection(flash, table);
         _restart = restart;
-        options.Validate();
+        if (!validated)
+        {
+            options.Validate();
+        }
     }
 
     /// <summary>The partition table (<c>esp_partition_find</c> searches it).</summary>
@@ -51,15 +66,7 @@ public sealed class OtaOperations
 
     /// <summary><c>esp_ota_get_app_partition_count</c>: OTA slots found contiguously from ota_0.</summary>
     public int GetAppPartitionCount()
-    {
-        int count = 0;
-        while (count < PartitionSubtypes.OtaSlotCount && FindOta(count) is not null)
-        {
-            count++;
-        }
-
-        return count;
-    }
+        => _selection.AppPartitionCount;
 
     /// <summary>Whether <paramref name="partition"/> holds an image the validator accepts.</summary>
     public bool IsImageValid(Partition partition)
@@ -103,7 +110,7 @@ public sealed class OtaOperations
         var update = new OtaUpdate(this, _flash, partition, size.IsSequentialWrites, 0, resumption: false);
         if (!size.IsSequentialWrites)
         {
-            long erase = size.ErasesWholePartition ? partition.Size : AlignUp(size.Value, _flash.SectorSize);
+            long erase = size.ErasesWholePartition ? partition.Size : Align.Up(size.Value, _flash.SectorSize);
             if (erase > partition.Size)
             {
                 throw new EspException(EspError.InvalidSize, $"esp_ota_begin: image size {size} does not fit {partition.Label} (0x{partition.Size:x} bytes)");
@@ -189,11 +196,11 @@ public sealed class OtaOperations
         if (_options.AntiRollback)
         {
             var description = GetPartitionDescription(partition);
-            if (!_options.Efuse.Allows(description.SecureVersion))
+            if (!_efuse.SecureVersion.Allows(description.SecureVersion))
             {
                 _flash.Erase(partition.Offset, partition.Size);
                 throw new EspException(EspError.OtaSmallSecVer,
-                    $"esp_ota_set_boot_partition: {partition.Label} has secure_version {description.SecureVersion}, below eFuse {_options.Efuse.Version}; the partition was erased");
+                    $"esp_ota_set_boot_partition: {partition.Label} has secure_version {description.SecureVersion}, below eFuse {_efuse.SecureVersion.Version}; the partition was erased");
             }
         }
 
@@ -202,23 +209,7 @@ public sealed class OtaOperations
 
     /// <summary><c>esp_ota_get_boot_partition</c>: what otadata says boots next, or null without otadata.</summary>
     public Partition? GetBootPartition()
-    {
-        var otaData = OpenOtaData();
-        if (otaData is null)
-        {
-            return null;
-        }
-
-        var entries = otaData.ReadBoth();
-        int count = GetAppPartitionCount();
-        if ((entries[0].IsMarkedInvalid && entries[1].IsMarkedInvalid) || count == 0)
-        {
-            return FindDefaultBootPartition();
-        }
-
-        int active = OtaDataPartition.ActiveIndex(entries);
-        return active == -1 ? FindDefaultBootPartition() : FindOta(entries[active].SlotIndex(count));
-    }
+        => _selection.BootPartition();
 
     /// <summary>
     /// <c>esp_ota_get_next_update_partition</c>: the OTA slot after <paramref name="startFrom"/> (default: the
@@ -368,7 +359,7 @@ public sealed class OtaOperations
             }
 
             var description = PartitionAppDescription.TryRead(_flash, partition);
-            return description is not null && _options.Efuse.Allows(description.SecureVersion);
+            return description is not null && _efuse.SecureVersion.Allows(description.SecureVersion);
         }
 
         return false;
@@ -486,7 +477,7 @@ public sealed class OtaOperations
             if (_options.AntiRollback)
             {
                 var description = GetPartitionDescription(_running);
-                ThrowIfFailed(_options.Efuse.Update(description.SecureVersion), $"eFuse secure_version update to {description.SecureVersion}");
+                ThrowIfFailed(_efuse.SecureVersion.Update(description.SecureVersion), $"eFuse secure_version update to {description.SecureVersion}");
             }
 
             return;
@@ -569,30 +560,13 @@ public sealed class OtaOperations
         return EspError.Ok;
     }
 
-    private Partition? FindDefaultBootPartition()
-    {
-        var factory = Table.FindFirst(PartitionType.App, PartitionSubtypes.AppFactory);
-        if (factory is not null)
-        {
-            return factory;
-        }
+    private Partition? FindDefaultBootPartition() => _selection.DefaultBootPartition();
 
-        for (int slot = 0; slot < PartitionSubtypes.OtaSlotCount; slot++)
-        {
-            if (FindOta(slot) is { } ota)
-            {
-                return ota;
-            }
-        }
+    private Partition? FindOta(int slot) => _selection.FindOta(slot);
 
-        return Table.FindFirst(PartitionType.App, PartitionSubtypes.AppTest);
-    }
+    private Partition? FindOtaDataPartition() => _selection.OtaDataPartition;
 
-    private Partition? FindOta(int slot) => Table.FindFirst(PartitionType.App, (byte)(PartitionSubtypes.AppOtaMin + slot));
-
-    private Partition? FindOtaDataPartition() => Table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta);
-
-    private OtaDataPartition? OpenOtaData() => FindOtaDataPartition() is { } p ? new OtaDataPartition(_flash, p) : null;
+    private OtaDataPartition? OpenOtaData() => _selection.OpenOtaData();
 
     private static void ThrowIfFailed(EspError error, string what)
     {
@@ -602,5 +576,4 @@ public sealed class OtaOperations
         }
     }
 
-    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 }

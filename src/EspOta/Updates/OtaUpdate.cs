@@ -1,3 +1,4 @@
+using EspOta.Boot;
 using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Partitions;
@@ -126,8 +127,9 @@ public sealed class OtaUpdate : IDisposable
     /// validator, partition tables by parsing them; other data is accepted) and copies it to the final
     /// partition if asked. The session is closed either way.
     /// </summary>
+    /// <returns>The verification <c>esp_ota_end</c> computed (for app and bootloader images, with the image's SHA-256 when the validator is ESP image verification); a plain valid verdict for other partitions.</returns>
     /// <exception cref="EspException"><see cref="EspError.InvalidArg"/> when nothing was written; <see cref="EspError.OtaValidateFailed"/>.</exception>
-    public void End()
+    public AppImageValidation End()
     {
         ThrowIfClosed();
         IsOpen = false;
@@ -136,11 +138,13 @@ public sealed class OtaUpdate : IDisposable
             throw new EspException(EspError.InvalidArg, $"esp_ota_end on {Partition.Label}: no data was written");
         }
 
-        Verify();
+        var verdict = Verify();
         if (FinalizeWithCopy)
         {
             CopyToFinal();
         }
+
+        return verdict;
     }
 
     /// <summary><c>esp_ota_abort</c>: forgets the session; what was written stays on flash.</summary>
@@ -161,7 +165,7 @@ public sealed class OtaUpdate : IDisposable
     /// <summary>Aborts the session if it is still open.</summary>
     public void Dispose() => IsOpen = false;
 
-    private void Verify()
+    private AppImageValidation Verify()
     {
         switch (FinalPartition.Type)
         {
@@ -172,7 +176,7 @@ public sealed class OtaUpdate : IDisposable
                     throw new EspException(EspError.OtaValidateFailed, $"the image in {Partition.Label} does not verify: {verdict.Reason ?? "invalid"}");
                 }
 
-                break;
+                return verdict;
             case PartitionType.PartitionTable:
                 var table = new byte[PartitionTable.MaxLength];
                 _flash.Read(Partition.Offset, table);
@@ -185,7 +189,9 @@ public sealed class OtaUpdate : IDisposable
                     throw new EspException(EspError.OtaValidateFailed, $"the partition table in {Partition.Label} does not verify: {ex.Message}", ex);
                 }
 
-                break;
+                return AppImageValidation.Valid();
+            default:
+                return AppImageValidation.Valid();
         }
     }
 

@@ -3,6 +3,7 @@ using EspOta.Cli;
 using EspOta.Cli.Commands;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server.Tests.Http;
 

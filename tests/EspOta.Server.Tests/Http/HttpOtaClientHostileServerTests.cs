@@ -5,6 +5,7 @@ using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server.Firmware;
 
@@ -189,7 +190,7 @@ public sealed class HttpOtaClientHostileServerTests
 
     private static EspDevice Boot(IFlash flash)
     {
-        var device = EspDevice.Open(flash, new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        var device = EspDevice.Open(flash, new BootOptions { Rollback = true }, validator: EspImageValidator.ForChip(Chip.Esp32));
         Assert.False(device.Reboot().IsReset);
         return device;
     }

@@ -2,11 +2,12 @@ using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 
 namespace EspOta.Server.Tests.Http;
 
-/// <summary>The header checks of <see cref="HttpOtaClient.Precheck"/>, on a booted device, without a server.</summary>
+/// <summary>The header checks of <see cref="ImageAdmission.Check"/>, on a booted device, without a server.</summary>
 public sealed class HttpOtaClientPrecheckTests
 {
     private static readonly byte[] Running = TestFirmware.Build("app", "1.0.0", secureVersion: 1);
@@ -16,7 +17,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = TestFirmware.Build("app", "1.1.0", secureVersion: 1);
 
-        var app = HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "app", "1.1.0", 1), image.AsSpan(0, HttpOtaClientOptions.HeaderSize));
+        var app = ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "app", "1.1.0", 1), image.AsSpan(0, HttpOtaClientOptions.HeaderSize));
 
         Assert.Equal(("app", "1.1.0", 1u), (app.ProjectName, app.Version, app.SecureVersion));
     }
@@ -26,7 +27,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = TestFirmware.Build("other", "2.0.0", secureVersion: 1);
 
-        var e = Assert.Throws<HttpOtaRefusedException>(() => HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "other", "2.0.0", 1), image));
+        var e = Assert.Throws<HttpOtaRefusedException>(() => ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "other", "2.0.0", 1), image));
 
         Assert.Equal((HttpOtaRefusal.WrongProject, EspError.InvalidVersion, true), (e.Refusal, e.Code, e.BeforeErase));
     }
@@ -36,7 +37,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = TestFirmware.Build("app", "2.0.0", secureVersion: 0);
 
-        var e = Assert.Throws<HttpOtaRefusedException>(() => HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 0), image));
+        var e = Assert.Throws<HttpOtaRefusedException>(() => ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 0), image));
 
         Assert.Equal((HttpOtaRefusal.SecureVersionTooLow, EspError.OtaSmallSecVer), (e.Refusal, e.Code));
     }
@@ -46,7 +47,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = TestFirmware.Build("app", "2.0.0", secureVersion: 1);
 
-        var e = Assert.Throws<HttpOtaRefusedException>(() => HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "app", "2.0.1", 1), image));
+        var e = Assert.Throws<HttpOtaRefusedException>(() => ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "app", "2.0.1", 1), image));
 
         Assert.Equal(HttpOtaRefusal.AnnouncementMismatch, e.Refusal);
     }
@@ -56,7 +57,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = VectorImages.Bytes(VectorImages.Bootloader);
 
-        var e = Assert.Throws<HttpOtaRefusedException>(() => HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 1), image));
+        var e = Assert.Throws<HttpOtaRefusedException>(() => ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 1), image));
 
         Assert.Equal((HttpOtaRefusal.NotAnAppImage, EspError.OtaValidateFailed), (e.Refusal, e.Code));
     }
@@ -66,7 +67,7 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var image = TestFirmware.Build("app", "2.0.0", secureVersion: 1);
 
-        var e = Assert.Throws<HttpOtaRefusedException>(() => HttpOtaClient.Precheck(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 1), image.AsSpan(0, 100)));
+        var e = Assert.Throws<HttpOtaRefusedException>(() => ImageAdmission.Check(Boot(), Chip.Esp32, Offer(image, "app", "2.0.0", 1), image.AsSpan(0, 100)));
 
         Assert.Equal(HttpOtaRefusal.NotAnAppImage, e.Refusal);
     }
@@ -75,7 +76,8 @@ public sealed class HttpOtaClientPrecheckTests
     {
         var device = EspDevice.Open(
             MemoryFlash.FromImage(SimulatedDeviceFlash.Build(Running, 0x40000)),
-            new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+            new BootOptions { Rollback = true },
+            validator: EspImageValidator.ForChip(Chip.Esp32));
         Assert.False(device.Reboot().IsReset);
         return device;
     }

@@ -4,6 +4,7 @@ using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Partitions;
 using EspOta.Server.Devices;
@@ -258,7 +259,7 @@ public sealed class HttpOtaCycleTests
         await using var server = await OtaTestServer.StartAsync();
         var offer = await UploadAsync(server, TestFirmware.Build(Project, "2.0.0", secureVersion: 1));
         var flash = NewFlash(TestFirmware.Build(Project, "1.0.0", secureVersion: 2));
-        var device = Boot(flash, new BootOptions { Rollback = true, AntiRollback = true, Efuse = new EfuseSecureVersion(2), ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        var device = Boot(flash, new BootOptions { Rollback = true, AntiRollback = true }, new Efuse(new EfuseSecureVersion(2)));
         var before = Snapshot(flash);
 
         var refused = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer));
@@ -311,9 +312,9 @@ public sealed class HttpOtaCycleTests
 
     private static MemoryFlash NewFlash(byte[] factory) => MemoryFlash.FromImage(SimulatedDeviceFlash.Build(factory, SlotSize));
 
-    private static EspDevice Boot(IFlash flash, BootOptions? options = null)
+    private static EspDevice Boot(IFlash flash, BootOptions? options = null, Efuse? efuse = null)
     {
-        var device = EspOta.Device.EspDevice.Open(flash, options ?? new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(Chip.Esp32) });
+        var device = EspOta.Device.EspDevice.Open(flash, options ?? new BootOptions { Rollback = true }, efuse, EspImageValidator.ForChip(Chip.Esp32));
         Assert.False(device.Reboot().IsReset);
         return device;
     }

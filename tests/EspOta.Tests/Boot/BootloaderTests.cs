@@ -1,3 +1,4 @@
+using EspOta.Images;
 using EspOta.Boot;
 using EspOta.OtaData;
 using EspOta.Partitions;
@@ -18,6 +19,32 @@ public sealed class BootloaderTests
         Assert.True(result.IsReset);
         Assert.Equal(BootResult.InvalidIndex, result.SelectedIndex);
         Assert.Contains(result.Steps, s => s.Contains("partition table", StringComparison.Ordinal));
+        Assert.Equal([BootStepReason.PartitionTableInvalid], result.Trace.Select(s => s.Reason));
+    }
+
+    [Fact]
+    public void Boot_SecondRunOfTheSameBootloader_IsRefused()
+    {
+        var flash = TestDevices.Flash(TestDevices.Layout(factory: true, slots: 2), ("factory", TestDevices.App("factory")));
+        var bootloader = new Bootloader(flash, new BootOptions(), FakeImageValidator.Instance);
+        bootloader.Boot();
+
+        Assert.Throws<InvalidOperationException>(() => bootloader.Boot());
+    }
+
+    [Fact]
+    public void Boot_FreshBootloaderEachReset_SameSlotCountAndTrace()
+    {
+        // A bootloader reused for a second boot used to count the OTA slots twice ("4 OTA app slot(s)").
+        var flash = TestDevices.Flash(TestDevices.Layout(factory: true, slots: 2), ("factory", TestDevices.App("factory")));
+        var device = EspOta.Device.EspDevice.Open(flash, validator: FakeImageValidator.Instance);
+        var first = device.Reboot();
+        var second = device.Reboot();
+
+        var table = Assert.Single(second.Trace, s => s.Reason == BootStepReason.PartitionTableRead);
+        Assert.Contains("2 OTA app slot(s)", table.Text, StringComparison.Ordinal);
+        Assert.Equal(first.Trace, second.Trace);
+        Assert.Equal(BootStepReason.ImageLoaded, second.Trace[^1].Reason);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using EspOta.Boot;
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.Partitions;
 
 namespace EspOta.Tests.Boot;

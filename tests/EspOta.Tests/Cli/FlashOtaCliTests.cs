@@ -56,7 +56,7 @@ public sealed class FlashOtaCliTests : IDisposable
         var boot = RunJson("flash", "boot", flash).GetProperty("boot");
         Assert.Equal("factory", boot.GetProperty("booted").GetString());
         Assert.Equal("factory", boot.GetProperty("version").GetString());
-        Assert.Equal(-1, boot.GetProperty("selectedIndex").GetInt32());
+        Assert.Equal(-1, boot.GetProperty("selected_index").GetInt32());
     }
 
     [Fact]
@@ -67,12 +67,12 @@ public sealed class FlashOtaCliTests : IDisposable
 
         var applied = RunJson("ota", "apply", flash, PathOf("v2.bin"));
 
-        Assert.Equal("factory", applied.GetProperty("runningBefore").GetString());
+        Assert.Equal("factory", applied.GetProperty("running_before").GetString());
         Assert.Equal("ota_0", applied.GetProperty("target").GetString());
-        Assert.Equal("v2", applied.GetProperty("nextBoot").GetProperty("version").GetString());
+        Assert.Equal("v2", applied.GetProperty("next_boot").GetProperty("version").GetString());
         var shown = RunJson("otadata", "show", flash);
-        Assert.Equal("ota_0", shown.GetProperty("bootPartition").GetString());
-        Assert.Equal(0, shown.GetProperty("activeCopy").GetInt32());
+        Assert.Equal("ota_0", shown.GetProperty("boot_partition").GetString());
+        Assert.Equal(0, shown.GetProperty("active_copy").GetInt32());
         Assert.Equal(1u, shown.GetProperty("copies")[0].GetProperty("sequence").GetUInt32());
         Assert.Equal("ota_0", RunJson("flash", "boot", flash).GetProperty("boot").GetProperty("booted").GetString());
     }
@@ -116,7 +116,7 @@ public sealed class FlashOtaCliTests : IDisposable
         File.WriteAllBytes(PathOf("v2.bin"), TestDevices.App("v2"));
         RunJson("ota", "apply", flash, PathOf("v2.bin"));
 
-        Assert.Equal("factory", RunJson("otadata", "switch", "factory", flash).GetProperty("bootPartition").GetString());
+        Assert.Equal("factory", RunJson("otadata", "switch", "factory", flash).GetProperty("boot_partition").GetString());
         RunJson("otadata", "switch", "0", flash);
         Assert.Equal("ota_0", RunJson("flash", "boot", flash).GetProperty("boot").GetProperty("booted").GetString());
         RunJson("otadata", "erase", flash);
@@ -131,11 +131,11 @@ public sealed class FlashOtaCliTests : IDisposable
         File.WriteAllBytes(PathOf("v2.bin"), TestDevices.App("v2"));
         RunJson("ota", "apply", flash, PathOf("v2.bin"));
 
-        Assert.Equal("ota_1", RunJson("otadata", "switch", "ota_1", flash, "--no-validate").GetProperty("bootPartition").GetString());
+        Assert.Equal("ota_1", RunJson("otadata", "switch", "ota_1", flash, "--no-validate").GetProperty("boot_partition").GetString());
         var boot = RunJson("flash", "boot", flash).GetProperty("boot");
 
         // otadata selects ota_1 (index 1), whose image does not verify: the walk falls back to ota_0.
-        Assert.Equal(1, boot.GetProperty("selectedIndex").GetInt32());
+        Assert.Equal(1, boot.GetProperty("selected_index").GetInt32());
         Assert.Equal("ota_0", boot.GetProperty("booted").GetString());
         var steps = string.Join("\n", boot.GetProperty("steps").EnumerateArray().Select(e => e.ToString()));
         Assert.Contains("ota_1", steps, StringComparison.Ordinal);

@@ -116,7 +116,8 @@ public sealed class EspDeviceStoryTests
         var efuse = new EfuseSecureVersion();
         var device = EspDevice.Open(
             TestDevices.Flash(TestDevices.Layout(factory: false, slots: 2), ("ota_0", TestDevices.App("v2", secureVersion: 2))),
-            new BootOptions { Rollback = true, AntiRollback = true, Efuse = efuse });
+            new BootOptions { Rollback = true, AntiRollback = true },
+            new Efuse(efuse));
         Assert.Equal("ota_0", device.Reboot().Booted!.Label);
         Assert.Equal(2u, efuse.Version);
 
@@ -142,7 +143,8 @@ public sealed class EspDeviceStoryTests
         var efuse = new EfuseSecureVersion();
         var device = EspDevice.Open(
             TestDevices.Flash(TestDevices.Layout(factory: false, slots: 2), ("ota_0", TestDevices.App("v1", secureVersion: 1))),
-            new BootOptions { Rollback = true, AntiRollback = true, Efuse = efuse });
+            new BootOptions { Rollback = true, AntiRollback = true },
+            new Efuse(efuse));
         device.Reboot();
         Ota(device, TestDevices.App("v3", secureVersion: 3));
         Assert.Equal("ota_1", device.Reboot().Booted!.Label);

@@ -8,6 +8,7 @@ using EspOta.OtaData;
 using EspOta.Partitions;
 using EspOta.Tests.Boot;
 using EspOta.Updates;
+using EspOta.Layout;
 
 namespace EspOta.Tests.Device;
 
@@ -73,7 +74,7 @@ public sealed class OtaDataScenarioReplayer
             _flash.Erase(0, Math.Min(dirty, FlashSize));
             owner._dirtyEnd = end;
 
-            _flash.Write(TableOffset, _table.ToBinary());
+            FlashImage.Compose(_table, null, [], new FlashComposeOptions { TableOffset = TableOffset, Size = FlashSize }).WriteTo(_flash);
             _otaData = _table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta);
             if (_otaData is not null)
             {
@@ -101,9 +102,9 @@ public sealed class OtaDataScenarioReplayer
             {
                 Rollback = config.GetProperty("rollback").GetBoolean(),
                 AntiRollback = _antiRollback,
-                Efuse = _efuse,
-                ImageValidator = FakeImageValidator.Instance,
-            });
+            },
+            new Efuse(_efuse),
+            FakeImageValidator.Instance);
         }
 
         public string? Step(JsonElement op)

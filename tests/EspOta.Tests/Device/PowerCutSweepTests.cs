@@ -68,7 +68,7 @@ public sealed class PowerCutSweepTests
         foreach (var (name, plan) in plans)
         {
             var faults = new FaultInjectingFlash(pristine.Clone());
-            var device = EspDevice.Open(faults, options with { Efuse = new EfuseSecureVersion() });
+            var device = EspDevice.Open(faults, options, new Efuse());
             device.Reboot();
             faults.ResetCount();
             faults.Arm(plan);

@@ -1,4 +1,6 @@
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>One step in a simulated device's timeline (the same steps it reports to the server).</summary>
 /// <param name="Kind">The step.</param>

@@ -1,4 +1,6 @@
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>What a new app's self-test does on its first boot (PENDING_VERIFY).</summary>
 public enum SelfTestOutcome

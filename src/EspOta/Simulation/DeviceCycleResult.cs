@@ -1,4 +1,6 @@
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>The end of one <see cref="SimulatedDevice.RunCycleAsync"/>.</summary>
 /// <param name="Outcome">How it ended.</param>

@@ -1,4 +1,6 @@
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>How one cycle of a <see cref="SimulatedDevice"/> ended.</summary>
 public enum DeviceCycleOutcome

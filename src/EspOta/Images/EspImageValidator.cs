@@ -1,8 +1,7 @@
 using EspOta.Flash;
-using EspOta.Images;
 using EspOta.Partitions;
 
-namespace EspOta.Boot;
+namespace EspOta.Images;
 
 /// <summary>
 /// The real policy: <see cref="ImageVerifier"/>, i.e. <c>esp_image_verify(ESP_IMAGE_VERIFY, …)</c>
@@ -31,6 +30,6 @@ public sealed class EspImageValidator(ImageVerifyOptions? options = null) : IApp
         }
 
         var result = ImageVerifier.Verify(flash, partition, Options);
-        return new AppImageValidation(result.IsValid, result.AppDescription, result.IsValid ? null : result.FailureMessage);
+        return new AppImageValidation(result.IsValid, result.AppDescription, result.IsValid ? null : result.FailureMessage) { Image = result };
     }
 }

@@ -1,8 +1,7 @@
 using EspOta.Flash;
-using EspOta.Images;
 using EspOta.Partitions;
 
-namespace EspOta.Boot;
+namespace EspOta.Images;
 
 /// <summary>
 /// Reads the <c>esp_app_desc_t</c> at offset 0x20 of a partition straight from flash, without

@@ -6,7 +6,9 @@ using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Updates;
 
-namespace EspOta.Http;
+using EspOta.Http;
+
+namespace EspOta.Simulation;
 
 /// <summary>
 /// A device running the OTA example app: boot, confirm or roll back a pending app after its
@@ -34,7 +36,7 @@ public sealed class SimulatedDevice
         _client = client;
         _options = options ?? new SimulatedDeviceOptions();
         _checkpoints = _options.Checkpoints ?? new MemoryOtaCheckpointStore();
-        Device = EspDevice.Open(flash, _options.Boot ?? new BootOptions { Rollback = true, ImageValidator = EspImageValidator.ForChip(chip) });
+        Device = EspDevice.Open(flash, _options.Boot ?? new BootOptions { Rollback = true }, _options.Efuse, _options.Validator ?? EspImageValidator.ForChip(chip));
     }
 
     /// <summary>The device id sent to the server.</summary>

@@ -1,7 +1,7 @@
 using EspOta.Flash;
 using EspOta.Partitions;
 
-namespace EspOta.Boot;
+namespace EspOta.Images;
 
 /// <summary>
 /// The image-verification policy: what <c>esp_image_verify</c> (used by <c>esp_ota_end</c>,
