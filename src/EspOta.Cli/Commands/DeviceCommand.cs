@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Diagnostics;
 using System.Text.Json;
 using EspOta.Cli.Files;
@@ -13,8 +14,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
 internal static class DeviceCommand
 {
-    private static readonly JsonSerializerOptions Indented = CliJson.Options;
-
     public static Command Create(CliContext context)
     {
         var command = new Command("device", "Simulated ESP32 devices that run the OTA cycle against an update server.");
@@ -85,7 +84,7 @@ internal static class DeviceCommand
             CliFiles.WriteAtomic(path, image, "device flash image");
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { flash = path, size = image.Length }));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["flash"] = path, ["size"] = image.Length }));
             }
             else
             {
@@ -138,17 +137,21 @@ internal static class DeviceCommand
             var result = device.RunCycleAsync().GetAwaiter().GetResult();
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(
-                    new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["device"] = deviceId,
+                    ["outcome"] = result.Outcome.ToString(),
+                    ["running_version"] = result.RunningVersion,
+                    ["offered_version"] = result.OfferedVersion,
+                    ["error"] = result.Error?.Message,
+                    ["timeline"] = CliJson.Array(device.Timeline, s => new JsonObject
                     {
-                        device = deviceId,
-                        outcome = result.Outcome.ToString(),
-                        running_version = result.RunningVersion,
-                        offered_version = result.OfferedVersion,
-                        error = result.Error?.Message,
-                        timeline = device.Timeline.Select(s => new { kind = s.Kind.ToString(), s.Version, s.Detail, seconds = s.Elapsed.TotalSeconds }),
-                    },
-                    Indented));
+                        ["kind"] = s.Kind.ToString(),
+                        ["version"] = s.Version,
+                        ["detail"] = s.Detail,
+                        ["seconds"] = s.Elapsed.TotalSeconds,
+                    }),
+                }));
             }
             else
             {
@@ -202,7 +205,7 @@ internal static class DeviceCommand
             long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { devices = n, seconds = elapsed.TotalSeconds, bytes, outcomes = byOutcome }, Indented));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["devices"] = n, ["seconds"] = elapsed.TotalSeconds, ["bytes"] = bytes, ["outcomes"] = CliJson.Counts(byOutcome) }));
             }
             else
             {

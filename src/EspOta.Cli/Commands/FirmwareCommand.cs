@@ -11,8 +11,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota firmware add|list</c>: the update server's firmware repository.</summary>
 internal static class FirmwareCommand
 {
-    private static readonly JsonSerializerOptions Indented = CliJson.Options;
-
     public static Command Create(CliContext context)
     {
         var command = new Command("firmware", "Upload and list firmware on an update server.");
@@ -39,7 +37,7 @@ internal static class FirmwareCommand
             content.Headers.ContentLength = image.Length;
             using var response = client.PostAsync("api/firmware", content).GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-            var info = response.Content.ReadFromJsonAsync<FirmwareInfo>().GetAwaiter().GetResult()
+            var info = response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfo).GetAwaiter().GetResult()
                 ?? throw new ServerProblemException((int)response.StatusCode, "the server answered an empty body");
             Write(context, parse.GetValue(json), [info]);
             return ExitCodes.Ok;
@@ -58,7 +56,7 @@ internal static class FirmwareCommand
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var response = client.GetAsync("api/firmware").GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-            var infos = response.Content.ReadFromJsonAsync<FirmwareInfo[]>().GetAwaiter().GetResult() ?? [];
+            var infos = response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfoArray).GetAwaiter().GetResult() ?? [];
             Write(context, parse.GetValue(json), infos);
             return ExitCodes.Ok;
         });
@@ -69,7 +67,7 @@ internal static class FirmwareCommand
     {
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(infos, Indented));
+            context.Out.WriteLine(JsonSerializer.Serialize(infos.ToArray(), CliJsonContext.Default.FirmwareInfoArray));
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using EspOta.Cli.Files;
 using System.Text.Json;
 using EspOta.Boot;
@@ -98,7 +99,14 @@ internal static class FlashCommand
             CliFiles.WriteAtomic(target.FullName, image.ToArray(), "flash image");
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["output"] = target.FullName,
+                    ["size"] = size,
+                    ["written"] = CliJson.Array(written, w => new JsonObject { ["what"] = w.What, ["offset"] = w.Offset, ["length"] = w.Length }),
+                    ["otadata"] = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset,
+                    ["warnings"] = CliJson.Strings(conversion.Warnings),
+                }));
             }
             else
             {
@@ -159,7 +167,7 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = efuse.SecureVersion.Version }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["boot"] = FlashImageFiles.DescribeBoot(result), ["efuse_secure_version"] = efuse.SecureVersion.Version }));
             }
             else
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Cli.Files;
@@ -11,8 +12,6 @@ namespace EspOta.Cli.Commands;
 /// <summary>What the flash-image commands share: loading and saving images, boot options, JSON shapes.</summary>
 internal static class FlashImageFiles
 {
-    public static readonly JsonSerializerOptions Json = CliJson.Options;
-
     /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>), after checking that the path is one.</summary>
     public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
     {
@@ -52,16 +51,16 @@ internal static class FlashImageFiles
             : table;
     }
 
-    public static object DescribeBoot(BootResult boot) => new
+    public static JsonObject DescribeBoot(BootResult boot) => new()
     {
-        booted = boot.Booted?.Label,
-        bootedOffset = boot.Booted?.Offset,
-        selectedIndex = boot.SelectedIndex,
-        bootedIndex = boot.BootedIndex,
-        reset = boot.IsReset,
-        version = boot.App?.Version,
-        secureVersion = boot.App?.SecureVersion,
-        steps = boot.Steps,
+        ["booted"] = boot.Booted?.Label,
+        ["booted_offset"] = boot.Booted?.Offset,
+        ["selected_index"] = boot.SelectedIndex,
+        ["booted_index"] = boot.BootedIndex,
+        ["reset"] = boot.IsReset,
+        ["version"] = boot.App?.Version,
+        ["secure_version"] = boot.App?.SecureVersion,
+        ["steps"] = CliJson.Strings(boot.Steps),
     };
 
     /// <summary>The bootloader-configuration options several commands take.</summary>

@@ -1,5 +1,6 @@
 using EspOta.Cli.Files;
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Device;
@@ -68,15 +69,15 @@ internal static class OtaCommand
             var after = EspDevice.Open(flash.Clone(), options, efuse.Clone()).Reboot();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    image = file.FullName,
-                    app = appFile.FullName,
-                    runningBefore = before.Booted!.Label,
-                    target = target.Label,
-                    bytes = image.Length,
-                    nextBoot = FlashImageFiles.DescribeBoot(after),
-                }, FlashImageFiles.Json));
+                    ["image"] = file.FullName,
+                    ["app"] = appFile.FullName,
+                    ["running_before"] = before.Booted!.Label,
+                    ["target"] = target.Label,
+                    ["bytes"] = image.Length,
+                    ["next_boot"] = FlashImageFiles.DescribeBoot(after),
+                }));
             }
             else
             {

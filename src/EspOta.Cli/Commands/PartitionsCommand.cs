@@ -1,6 +1,6 @@
 using EspOta.Cli.Files;
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using EspOta.Partitions;
 using Spectre.Console;
 
@@ -9,8 +9,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota partitions …</c>: the <c>gen_esp32part.py</c> verbs.</summary>
 internal static class PartitionsCommand
 {
-    private static readonly JsonSerializerOptions Json = CliJson.Options;
-
     public static Command Create(CliContext context)
     {
         var command = new Command("partitions", "Read, write and check partition tables (gen_esp32part.py).");
@@ -69,16 +67,16 @@ internal static class PartitionsCommand
 
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    inputFormat = result.InputIsBinary ? "binary" : "csv",
-                    output = Path.GetFullPath(target),
-                    outputFormat = result.InputIsBinary ? "csv" : "binary",
-                    bytes = result.Output.Length,
-                    partitions = result.Table.Partitions.Count,
-                    warnings = result.Warnings,
-                }, Json));
+                    ["input"] = file.FullName,
+                    ["input_format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["output"] = Path.GetFullPath(target),
+                    ["output_format"] = result.InputIsBinary ? "csv" : "binary",
+                    ["bytes"] = result.Output.Length,
+                    ["partitions"] = result.Table.Partitions.Count,
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
             }
 
             return ExitCodes.Ok;
@@ -102,28 +100,28 @@ internal static class PartitionsCommand
             var keywords = options.Keywords;
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    format = result.InputIsBinary ? "binary" : "csv",
-                    md5 = table.HasMd5,
-                    partitions = table.Partitions.Select((p, i) => new
+                    ["input"] = file.FullName,
+                    ["format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["md5"] = table.HasMd5,
+                    ["partitions"] = CliJson.Array(table.Partitions.Select((p, i) => (p, i)), x => new JsonObject
                     {
-                        index = i,
-                        name = p.Label,
-                        type = (int)p.Type,
-                        typeName = keywords.TypeName((long)p.Type),
-                        subtype = (int)p.Subtype,
-                        subtypeName = keywords.SubtypeName((long)p.Type, p.Subtype),
-                        offset = p.Offset,
-                        size = p.Size,
-                        end = p.End,
-                        encrypted = p.IsEncrypted,
-                        @readonly = p.IsReadOnly,
-                        role = PartitionRoles.Describe(p),
+                        ["index"] = x.i,
+                        ["name"] = x.p.Label,
+                        ["type"] = (int)x.p.Type,
+                        ["type_name"] = keywords.TypeName((long)x.p.Type),
+                        ["subtype"] = (int)x.p.Subtype,
+                        ["subtype_name"] = keywords.SubtypeName((long)x.p.Type, x.p.Subtype),
+                        ["offset"] = x.p.Offset,
+                        ["size"] = x.p.Size,
+                        ["end"] = x.p.End,
+                        ["encrypted"] = x.p.IsEncrypted,
+                        ["readonly"] = x.p.IsReadOnly,
+                        ["role"] = PartitionRoles.Describe(x.p),
                     }),
-                    warnings = result.Warnings,
-                }, Json));
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
                 return ExitCodes.Ok;
             }
 
@@ -188,7 +186,7 @@ internal static class PartitionsCommand
             catch (PartitionTableException e) when (asJson)
             {
                 // A verdict, not a crash: JSON callers get it on stdout; the exit code still says invalid.
-                context.Out.WriteLine(JsonSerializer.Serialize(new { input = file.FullName, valid = false, error = e.Message, line = e.Line, offset = e.Offset }, Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["input"] = file.FullName, ["valid"] = false, ["error"] = e.Message, ["line"] = e.Line, ["offset"] = e.Offset }));
                 return ExitCodes.Failure;
             }
             catch (PartitionTableException e)
@@ -198,14 +196,14 @@ internal static class PartitionsCommand
 
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    valid = true,
-                    format = result.InputIsBinary ? "binary" : "csv",
-                    partitions = result.Table.Partitions.Count,
-                    warnings = result.Warnings,
-                }, Json));
+                    ["input"] = file.FullName,
+                    ["valid"] = true,
+                    ["format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["partitions"] = result.Table.Partitions.Count,
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
             }
             else
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Server;
 using Microsoft.Extensions.Hosting;
@@ -59,7 +60,7 @@ internal static class ServeCommand
             app.Start();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { urls = app.Urls.ToArray(), data = folder.FullName }));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = folder.FullName }));
             }
             else
             {
