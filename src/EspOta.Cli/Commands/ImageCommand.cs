@@ -37,12 +37,13 @@ internal static class ImageCommand
             : throw new UsageException($"unknown chip '{name}' (one of: {string.Join(", ", Chip.All.Select(c => c.Name))})");
     }
 
-    private static Command CreateInfo(CliContext context)
+    /// <summary><c>image info</c>; also the root command <c>image-info</c>, esptool v5's name for it.</summary>
+    internal static Command CreateInfo(CliContext context, string name = "info")
     {
         var input = new Argument<FileInfo>("image") { Description = "An app or bootloader image (.bin)." };
         var chipOption = ChipOption("Chip to parse for (default: from the image's chip id, as --chip auto).");
         var json = JsonOption();
-        var info = new Command("info", "Show an image like esptool.py image_info --version 2.") { input, chipOption, json };
+        var info = new Command(name, "Show an image like esptool.py image_info --version 2.") { input, chipOption, json };
         info.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);

@@ -18,6 +18,10 @@ internal static class OtaCommand
     {
         var command = new Command("ota", "OTA updates on flash images.");
         command.Subcommands.Add(CreateApply(context));
+        foreach (var slotCommand in PartitionCommand.OtaSlotCommands(context))
+        {
+            command.Subcommands.Add(slotCommand);
+        }
         return command;
     }
 

@@ -61,6 +61,16 @@ public sealed class BadInputTests : IDisposable
         ["device", "run", "--flash", "{in}", "--server", NoServer],
         ["device", "fleet", "--factory", "{in}", "--server", NoServer, "--count", "1"],
         ["firmware", "add", "{in}", "--server", NoServer, "--api-key", "k"],
+        ["image-info", "{in}"],
+        ["partition", "read", "{in}", "--name", "factory", "-o", "{out}"],
+        ["partition", "write", "{in}", "--name", "factory", "--input", "{app}"],
+        ["partition", "write", "{flash}", "--name", "nvs", "--input", "{in}"],
+        ["partition", "erase", "{in}", "--type", "data", "--subtype", "nvs"],
+        ["partition", "info", "{in}", "--name", "factory"],
+        ["ota", "read", "{in}", "--slot", "0", "-o", "{out}"],
+        ["ota", "write", "{in}", "--slot", "0", "--input", "{app}"],
+        ["ota", "write", "{flash}", "--slot", "0", "--input", "{in}"],
+        ["ota", "erase", "{in}", "--slot", "1"],
     ];
 
     /// <summary>Commands without an input file: wrong values, or a server that is not there.</summary>
