@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using EspOta.Cli.Files;
-using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Layout;
@@ -23,7 +22,9 @@ internal static class FlashCommand
 
     private static Command CreateBuild(CliContext context)
     {
-        var partitions = new Option<FileInfo>("--partitions", "-p") { Description = "Partition table: CSV or binary.", Required = true };
+        var partitions = new Option<FileInfo?>("--partitions", "-p") { Description = "Partition table: CSV or binary (required unless ADDRESS FILE pairs are given)." };
+        var pairs = new Argument<string[]>("address-file") { Description = "esptool merge_bin's ADDRESS FILE pairs, merged as they are (instead of --partitions).", Arity = ArgumentArity.ZeroOrMore };
+        var fill = new Option<string?>("--fill-flash-size") { Description = "With ADDRESS FILE pairs: pad the output with 0xFF to this size (e.g. 4MB), as merge_bin does." };
         var bootloader = new Option<FileInfo?>("--bootloader", "-b") { Description = "Second-stage bootloader binary." };
         var bootloaderOffset = new Option<string>("--bootloader-offset") { Description = "Where the bootloader goes (0x0 on most chips, 0x1000 on ESP32/ESP32-S2).", DefaultValueFactory = _ => "0x0" };
         var tableOffset = new Option<string>("--table-offset") { Description = "Offset of the partition table.", DefaultValueFactory = _ => "0x8000" };
@@ -34,13 +35,24 @@ internal static class FlashCommand
         var noVerify = new Option<bool>("--no-verify") { Description = "Place the bootloader and app images without checking them first." };
         var build = new Command("build", "Bootloader + partition table + erased otadata + app images in one flash image (esptool merge_bin).")
         {
-            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json, noVerify,
+            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json, noVerify, pairs, fill,
         };
         build.SetAction(parse =>
         {
+            string[] rawPairs = parse.GetValue(pairs) ?? [];
+            if (rawPairs.Length > 0 || parse.GetValue(partitions) is null)
+            {
+                return MergePairs(context, rawPairs, parse.GetResult(partitions) is not null, parse.GetValue(fill), parse.GetRequiredValue(output), parse.GetValue(json));
+            }
+
+            if (parse.GetValue(fill) is not null)
+            {
+                throw new UsageException("--fill-flash-size goes with ADDRESS FILE pairs; with --partitions the image is --flash-size long");
+            }
+
             long size = SizeArgument.Parse(parse.GetValue(flashSize)!, "--flash-size", min: 1);
             long tableAt = SizeArgument.Parse(parse.GetValue(tableOffset)!, "--table-offset");
-            var tableFile = parse.GetRequiredValue(partitions);
+            var tableFile = parse.GetValue(partitions)!;
             var conversion = CliFiles.ParseTable(tableFile, new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
             var table = conversion.Table;
             if (table.Partitions.Count == 0)
@@ -123,6 +135,65 @@ internal static class FlashCommand
             return ExitCodes.Ok;
         });
         return build;
+    }
+
+    /// <summary><c>esptool merge_bin -o OUT [--fill-flash-size SIZE] ADDRESS FILE …</c>.</summary>
+    private static int MergePairs(CliContext context, string[] pairs, bool withTable, string? fill, FileInfo target, bool json)
+    {
+        if (withTable)
+        {
+            throw new UsageException("give either --partitions (with --bootloader/--app) or ADDRESS FILE pairs, not both");
+        }
+
+        if (pairs.Length == 0)
+        {
+            throw new UsageException("flash build needs --partitions, or ADDRESS FILE pairs as esptool merge_bin takes them");
+        }
+
+        if (pairs.Length % 2 != 0)
+        {
+            throw new UsageException($"ADDRESS FILE pairs: '{pairs[^1]}' has no file after it");
+        }
+
+        var inputs = new List<FlashPlacement>();
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            long address = SizeArgument.Parse(pairs[i], $"address '{pairs[i]}'", max: uint.MaxValue);
+            inputs.Add(new FlashPlacement(pairs[i + 1], address, CliFiles.Read(pairs[i + 1], $"input at 0x{address:x}")));
+        }
+
+        long? fillSize = fill is null ? null : SizeArgument.Parse(fill, "--fill-flash-size", min: 1, max: Array.MaxLength);
+        byte[] image;
+        try
+        {
+            image = FlashMerge.Merge(inputs, fillSize);
+        }
+        catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.InvalidArg)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        CliFiles.WriteAtomic(target.FullName, image, "flash image");
+        if (json)
+        {
+            context.Out.WriteLine(CliJson.Format(new JsonObject
+            {
+                ["output"] = target.FullName,
+                ["size"] = image.Length,
+                ["written"] = CliJson.Array(inputs.OrderBy(p => p.Offset), w => new JsonObject { ["what"] = w.What, ["offset"] = w.Offset, ["length"] = w.Length }),
+            }));
+        }
+        else
+        {
+            foreach (var p in inputs.OrderBy(p => p.Offset))
+            {
+                context.Out.WriteLine($"Wrote 0x{p.Length:x} bytes from {p.What} at 0x{p.Offset:x}");
+            }
+
+            context.Out.WriteLine($"{target.FullName}: 0x{image.Length:x} bytes");
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static void RequireImage(byte[] image, string path, string what, bool bootloader)

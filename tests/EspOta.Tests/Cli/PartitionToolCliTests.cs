@@ -95,4 +95,25 @@ public sealed class PartitionToolCliTests : IDisposable
         var (_, app) = Device();
         Assert.Equal(Run("image", "info", app).Out, Run("image-info", app).Out);
     }
+
+    [Fact]
+    public void FlashBuild_AddressFilePairs_MergedLikeMergeBin_FillFlashSizePads()
+    {
+        File.WriteAllBytes(PathOf("a.bin"), [1, 2, 3]);
+        File.WriteAllBytes(PathOf("b.bin"), [4, 5]);
+        Assert.Equal(ExitCodes.Ok, Run("flash", "build", "-o", PathOf("m.bin"), "0x1000", PathOf("b.bin"), "0x10", PathOf("a.bin")).Code);
+        var merged = File.ReadAllBytes(PathOf("m.bin"));
+        Assert.Equal(0x1002, merged.Length);
+        Assert.Equal([1, 2, 3], merged[0x10..0x13]);
+        Assert.Equal([4, 5], merged[0x1000..]);
+        Assert.All(merged[..0x10], b => Assert.Equal(0xFF, b));
+
+        Assert.Equal(ExitCodes.Ok, Run("flash", "build", "-o", PathOf("f.bin"), "--fill-flash-size", "4MB", "0x0", PathOf("a.bin")).Code);
+        Assert.Equal(4 * 1024 * 1024, new FileInfo(PathOf("f.bin")).Length);
+
+        var (code, _, stderr) = Run("flash", "build", "-o", PathOf("x.bin"), "0x0", PathOf("a.bin"), "0x2", PathOf("b.bin"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("overlap", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("x.bin")));
+    }
 }
