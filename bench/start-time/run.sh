@@ -3,7 +3,7 @@
 # gen_esp32part.py, and `esp-ota image info` vs esptool v4.8.1's `esptool.py image_info`, on the same
 # files, >= 10 timed runs each (after 2 warm-ups), printing medians and the ratio esp-ota / Python.
 #
-#   bench/start-time/run.sh [--runs N] [--aot] [--esp-ota PATH]...
+#   bench/start-time/run.sh [--runs N] [--aot] [--esp-ota [LABEL=]PATH]...
 #
 # The Python tools are taken from the ESP-IDF and esptool mirrors at run time into a temp folder and
 # never committed. esptool needs pyserial and intelhex (Debian: python3-serial python3-intelhex);
@@ -37,7 +37,7 @@ if [ "$aot" = 1 ]; then
   dotnet publish src/EspOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" >/dev/null
   tools+=("aot=$work/aot/esp-ota")
 fi
-for t in "${extra[@]}"; do tools+=("given=$t"); done
+for t in "${extra[@]}"; do case "$t" in *=*) tools+=("$t") ;; *) tools+=("given=$t") ;; esac; done
 
 git -C "$idf" show v5.5.5:components/partition_table/gen_esp32part.py > "$work/gen_esp32part.py"
 mkdir -p "$work/esptool"
