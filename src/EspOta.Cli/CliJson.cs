@@ -19,8 +19,16 @@ internal static class CliJson
         TypeInfoResolver = CliJsonContext.Default,
     };
 
+    private static readonly JsonSerializerOptions LineOptions = new(Options) { WriteIndented = false };
+
     /// <summary>The text of <paramref name="node"/> as every command prints it.</summary>
     public static string Format(JsonNode node) => node.ToJsonString(Options);
+
+    /// <summary>
+    /// <paramref name="node"/> on one line: for outputs read line by line while the command keeps
+    /// running (<c>serve --json</c> prints its address and goes on serving).
+    /// </summary>
+    public static string FormatLine(JsonNode node) => node.ToJsonString(LineOptions);
 
     /// <summary>A JSON array of <paramref name="items"/>, each converted by <paramref name="select"/>.</summary>
     public static JsonArray Array<T>(IEnumerable<T> items, Func<T, JsonNode?> select) => new([.. items.Select(select)]);

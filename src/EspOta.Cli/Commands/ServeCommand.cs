@@ -60,7 +60,7 @@ internal static class ServeCommand
             app.Start();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(CliJson.Format(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = folder.FullName }));
+                context.Out.WriteLine(CliJson.FormatLine(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = folder.FullName }));
             }
             else
             {
