@@ -7,11 +7,17 @@ internal static class Program
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- --filter '*'
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- fleet [devices] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- delta [repetitions]
     private static int Main(string[] args)
     {
         if (args is ["fleet", .. var rest])
         {
             return Http.FleetLoadRun.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
+        if (args is ["delta", .. var deltaArgs])
+        {
+            return Delta.DeltaBenchRun.Run(deltaArgs);
         }
 
         if (args is ["stream", .. var streamArgs])

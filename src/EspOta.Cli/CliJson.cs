@@ -10,13 +10,12 @@ namespace EspOta.Cli;
 /// </summary>
 internal static class CliJson
 {
-    /// <summary>The shared serializer options (source-generated metadata only).</summary>
+    /// <summary>The shared serializer options (for JsonNode output; typed documents use <see cref="CliJsonContext"/>).</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
-        TypeInfoResolver = CliJsonContext.Default,
     };
 
     private static readonly JsonSerializerOptions LineOptions = new(Options) { WriteIndented = false };

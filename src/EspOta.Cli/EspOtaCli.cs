@@ -73,6 +73,8 @@ public static class EspOtaCli
         root.Subcommands.Add(FirmwareCommand.Create(context));
         root.Subcommands.Add(DeviceCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(RolloutCommand.Create(context));
+        root.Subcommands.Add(DeltaCommand.Create(context));
         root.Subcommands.Add(PartitionCommand.Create(context));
         root.Subcommands.Add(ImageCommand.CreateInfo(context, "image-info"));
         return root;

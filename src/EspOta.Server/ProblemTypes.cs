@@ -34,4 +34,31 @@ public static class ProblemTypes
 
     /// <summary>The API key is missing or wrong.</summary>
     public const string Unauthorized = Prefix + "unauthorized";
+
+    /// <summary>A string in the body is longer than the server stores.</summary>
+    public const string TooLong = Prefix + "too-long";
+
+    /// <summary>No bytes of the request body arrived for the idle timeout.</summary>
+    public const string RequestTimeout = Prefix + "request-timeout";
+
+    /// <summary>The request body ended (or the connection broke) before its Content-Length.</summary>
+    public const string IncompleteBody = Prefix + "incomplete-body";
+
+    /// <summary>Too many requests from this client address; retry after the time in <c>Retry-After</c>.</summary>
+    public const string RateLimited = Prefix + "rate-limited";
+
+    /// <summary>Device enrolment is on and the request lacks the device's token.</summary>
+    public const string DeviceTokenRequired = Prefix + "device-token-required";
+
+    /// <summary>A paging parameter is malformed.</summary>
+    public const string BadPage = Prefix + "bad-page";
+
+    /// <summary>The rollout's state does not allow the action (resume a cancelled rollout, …).</summary>
+    public const string RolloutConflict = Prefix + "rollout-conflict";
+
+    /// <summary>A rollout with that id already exists.</summary>
+    public const string DuplicateRollout = Prefix + "duplicate-rollout";
+
+    /// <summary>The rollout's stages, gate or target are invalid.</summary>
+    public const string InvalidRollout = Prefix + "invalid-rollout";
 }

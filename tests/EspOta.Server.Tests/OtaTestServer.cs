@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
+using System.Collections.Concurrent;
 using EspOta.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace EspOta.Server.Tests;
 
@@ -20,6 +22,12 @@ public sealed class OtaTestServer : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>Everything the server logged at Information or above, across restarts.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Logs { get; } = new();
+
+    /// <summary>The running app's services.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>A client without the API key (what devices use).</summary>
@@ -28,9 +36,9 @@ public sealed class OtaTestServer : IAsyncDisposable
     /// <summary>A client that sends the API key.</summary>
     public HttpClient Admin { get; private set; } = null!;
 
-    public static async Task<OtaTestServer> StartAsync(Action<EspOtaServerOptions>? configure = null)
+    public static async Task<OtaTestServer> StartAsync(Action<EspOtaServerOptions>? configure = null, string? dataDirectory = null)
     {
-        var data = Path.Combine(Path.GetTempPath(), "esp-ota-server-tests", Guid.NewGuid().ToString("N"));
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "esp-ota-server-tests", Guid.NewGuid().ToString("N"));
         var server = new OtaTestServer(data, configure);
         await server.StartAppAsync();
         return server;
@@ -73,7 +81,9 @@ public sealed class OtaTestServer : IAsyncDisposable
             o.DataDirectory = DataDirectory;
             o.ApiKey = ApiKey;
             _configure?.Invoke(o);
-        });
+        },
+        LogLevel.Information,
+        logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.Single());
         Device = new HttpClient { BaseAddress = BaseAddress };
@@ -91,6 +101,31 @@ public sealed class OtaTestServer : IAsyncDisposable
             await _app.DisposeAsync();
             _app = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<(LogLevel, string, string, Exception?)> logs) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, logs);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<(LogLevel, string, string, Exception?)> logs) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    logs.Enqueue((logLevel, category, formatter(state, exception), exception));
+                }
+            }
         }
     }
 }

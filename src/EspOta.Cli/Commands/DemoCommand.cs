@@ -43,6 +43,7 @@ internal static class DemoCommand
         });
         var checks = new List<(string What, bool Ok)>();
         SimulatedDevice? device = null;
+        Action? rolloutSummary = null;
         try
         {
             await app.StartAsync();
@@ -84,6 +85,8 @@ internal static class DemoCommand
             var kinds = details?.History.Select(e => e.Kind).ToList() ?? [];
             checks.Add(("server recorded confirmed then rolled_back",
                 kinds.IndexOf(DeviceReportKind.Confirmed) >= 0 && kinds.IndexOf(DeviceReportKind.RolledBack) > kinds.IndexOf(DeviceReportKind.Confirmed)));
+
+            rolloutSummary = await DemoRolloutAct.RunAsync(context, json, admin, http, baseAddress, checks);
         }
         catch (Exception e) when (e is EspException or HttpRequestException or IOException or InvalidOperationException)
         {
@@ -108,7 +111,7 @@ internal static class DemoCommand
         }
 
         bool ok = checks.Count > 0 && checks.All(c => c.Ok);
-        Report(context, json, device, checks, ok);
+        Report(context, json, device, checks, ok, rolloutSummary);
         return ok ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
@@ -155,7 +158,7 @@ internal static class DemoCommand
         }
     }
 
-    private static void Report(CliContext context, bool json, SimulatedDevice? device, List<(string What, bool Ok)> checks, bool ok)
+    private static void Report(CliContext context, bool json, SimulatedDevice? device, List<(string What, bool Ok)> checks, bool ok, Action? rolloutSummary)
     {
         var timeline = device?.Timeline ?? [];
         if (json)
@@ -186,6 +189,7 @@ internal static class DemoCommand
         }
 
         context.Console.Write(table);
+        rolloutSummary?.Invoke();
         foreach (var (what, good) in checks)
         {
             context.Console.MarkupLine($"{(good ? "[green]ok[/]  " : "[red]FAIL[/]")} {Markup.Escape(what)}");

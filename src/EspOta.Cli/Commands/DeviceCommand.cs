@@ -20,6 +20,8 @@ internal static class DeviceCommand
         command.Subcommands.Add(CreateCreate(context));
         command.Subcommands.Add(CreateRun(context));
         command.Subcommands.Add(CreateFleet(context));
+        command.Subcommands.Add(DeviceAdminCommands.CreateList(context));
+        command.Subcommands.Add(DeviceAdminCommands.CreateShow(context));
         return command;
     }
 
@@ -173,9 +175,15 @@ internal static class DeviceCommand
         var selfTest = SelfTestOption();
         var slot = SlotSizeOption();
         var json = ServerOptions.Json();
-        var command = new Command("fleet", "Run one cycle on many in-memory devices at once and summarise.")
+        var rounds = new Option<int>("--rounds") { Description = "Update checks per device (each after --interval ± --jitter); more than 1 keeps the fleet polling, as a rollout needs.", DefaultValueFactory = _ => 1 };
+        var interval = new Option<double>("--interval") { Description = "Mean seconds between two checks of one device.", DefaultValueFactory = _ => 1 };
+        var jitter = new Option<double>("--jitter") { Description = "Share by which each interval varies either way (0.3: ±30 %).", DefaultValueFactory = _ => 0.3 };
+        var failRate = new Option<double>("--fail-rate") { Description = "Share (0-1) of devices whose self-test of a new app fails (chosen by a hash of seed, device and version).", DefaultValueFactory = _ => 0 };
+        var failVersion = new Option<string?>("--fail-version") { Description = "Apply --fail-rate only to this version (default: every new version)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the jitter and of which devices fail.", DefaultValueFactory = _ => 1 };
+        var command = new Command("fleet", "Run many in-memory devices against a server (one cycle each, or polling for --rounds) and summarise.")
         {
-            server, factory, count, concurrency, chip, selfTest.Option, slot, json,
+            server, factory, count, concurrency, chip, selfTest.Option, slot, json, rounds, interval, jitter, failRate, failVersion, seed,
         };
         command.SetAction(parse =>
         {
@@ -183,6 +191,32 @@ internal static class DeviceCommand
             if (n <= 0)
             {
                 throw new UsageException("--count must be positive");
+            }
+
+            if (parse.GetValue(failRate) is < 0 or > 1)
+            {
+                throw new UsageException("--fail-rate must be in [0, 1]");
+            }
+
+            if (parse.GetValue(rounds) > 1 || parse.GetValue(failRate) > 0)
+            {
+                return PollingFleet.Run(
+                    context,
+                    parse.GetRequiredValue(server),
+                    File.ReadAllBytes(parse.GetRequiredValue(factory).FullName),
+                    new SimulatedFleetOptions
+                    {
+                        Count = n,
+                        Chip = parse.GetRequiredValue(chip),
+                        SlotSize = SlotSize(parse, slot),
+                        PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                        Jitter = parse.GetValue(jitter),
+                        SelfTestFailureRate = app => parse.GetValue(failVersion) is { } only && app.Version != only ? 0 : parse.GetValue(failRate),
+                        Concurrency = parse.GetValue(concurrency) is > 0 and var limit ? limit : 8,
+                        Seed = parse.GetValue(seed),
+                    },
+                    parse.GetValue(rounds),
+                    parse.GetValue(json));
             }
 
             int parallel = parse.GetValue(concurrency) is > 0 and var c ? c : n;

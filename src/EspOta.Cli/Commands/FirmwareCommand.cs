@@ -54,9 +54,19 @@ internal static class FirmwareCommand
         list.SetAction(parse =>
         {
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
-            using var response = client.GetAsync("api/firmware").GetAwaiter().GetResult();
-            ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-            var infos = response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfoArray).GetAwaiter().GetResult() ?? [];
+            // The server pages its lists: follow Link rel="next" to the end.
+            var infos = new List<FirmwareInfo>();
+            string? next = "api/firmware";
+            while (next is not null)
+            {
+                using var response = client.GetAsync(next).GetAwaiter().GetResult();
+                ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
+                infos.AddRange(response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfoArray).GetAwaiter().GetResult() ?? []);
+                next = response.Headers.TryGetValues("Link", out var links)
+                    ? links.Select(l => System.Text.RegularExpressions.Regex.Match(l, "^<([^>]+)>;\\s*rel=\"next\"$")).FirstOrDefault(m => m.Success)?.Groups[1].Value.TrimStart('/')
+                    : null;
+            }
+
             Write(context, parse.GetValue(json), infos);
             return ExitCodes.Ok;
         });

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using EspOta.Cli.Files;
 using EspOta.Boot;
 using EspOta.Device;
+using EspOta.Images;
 using EspOta.Layout;
 using EspOta.Partitions;
 using Spectre.Console;
@@ -26,7 +27,9 @@ internal static class FlashCommand
         var pairs = new Argument<string[]>("address-file") { Description = "esptool merge_bin's ADDRESS FILE pairs, merged as they are (instead of --partitions).", Arity = ArgumentArity.ZeroOrMore };
         var fill = new Option<string?>("--fill-flash-size") { Description = "With ADDRESS FILE pairs: pad the output with 0xFF to this size (e.g. 4MB), as merge_bin does." };
         var bootloader = new Option<FileInfo?>("--bootloader", "-b") { Description = "Second-stage bootloader binary." };
-        var bootloaderOffset = new Option<string>("--bootloader-offset") { Description = "Where the bootloader goes (0x0 on most chips, 0x1000 on ESP32/ESP32-S2).", DefaultValueFactory = _ => "0x0" };
+        var bootloaderOffset = new Option<string?>("--bootloader-offset") { Description = "Where the bootloader goes (default: the chip's, from --chip or the bootloader's header: 0x1000 on ESP32/ESP32-S2, 0x2000 on ESP32-P4/C5, else 0x0)." };
+        var chipOption = new Option<string?>("--chip") { Description = "Target chip (default: the bootloader header's chip id)." };
+        var force = new Option<bool>("--force") { Description = "Place the bootloader at --bootloader-offset even where the chip's ROM will not find it." };
         var tableOffset = new Option<string>("--table-offset") { Description = "Offset of the partition table.", DefaultValueFactory = _ => "0x8000" };
         var apps = new Option<string[]>("--app", "-a") { Description = "label=file: an image written at the start of a partition (repeatable).", AllowMultipleArgumentsPerToken = false };
         var flashSize = new Option<string>("--flash-size") { Description = "Size of the flash image.", DefaultValueFactory = _ => "4MB" };
@@ -35,7 +38,7 @@ internal static class FlashCommand
         var noVerify = new Option<bool>("--no-verify") { Description = "Place the bootloader and app images without checking them first." };
         var build = new Command("build", "Bootloader + partition table + erased otadata + app images in one flash image (esptool merge_bin).")
         {
-            partitions, bootloader, bootloaderOffset, tableOffset, apps, flashSize, output, json, noVerify, pairs, fill,
+            partitions, bootloader, bootloaderOffset, chipOption, force, tableOffset, apps, flashSize, output, json, noVerify, pairs, fill,
         };
         build.SetAction(parse =>
         {
@@ -83,7 +86,9 @@ internal static class FlashCommand
             var composeOptions = new FlashComposeOptions
             {
                 TableOffset = tableAt,
-                BootloaderOffset = SizeArgument.Parse(parse.GetValue(bootloaderOffset)!, "--bootloader-offset"),
+                BootloaderOffset = parse.GetValue(bootloaderOffset) is { } bo ? SizeArgument.Parse(bo, "--bootloader-offset") : null,
+                Chip = ChipArgument(parse.GetValue(chipOption)),
+                ForceBootloaderOffset = parse.GetValue(force),
                 Size = size,
             };
             byte[]? blImage = null;
@@ -101,7 +106,7 @@ internal static class FlashCommand
             {
                 image = FlashImage.Compose(table, blImage, appImages, composeOptions);
             }
-            catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.NotFound)
+            catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.NotFound or EspError.InvalidArg)
             {
                 throw new UsageException(e.Message);
             }
@@ -214,7 +219,8 @@ internal static class FlashCommand
         var writeBack = new Option<bool>("--write-back") { Description = "Keep the bootloader's otadata writes (PENDING_VERIFY, ABORTED, initial seq) in the file." };
         var factoryReset = new Option<string[]>("--factory-reset") { Description = "Boot with the factory-reset pin held, erasing otadata and these data partitions.", Arity = ArgumentArity.ZeroOrMore };
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
-        var boot = new Command("boot", "Run the second-stage bootloader on a flash image: which app boots, and why.") { input, writeBack, factoryReset, json };
+        var bootChip = new Option<string?>("--chip") { Description = "The chip whose ROM starts (default: the chip id of the bootloader found at 0x0/0x1000/0x2000)." };
+        var boot = new Command("boot", "Run the ROM's first step and the second-stage bootloader on a flash image: which app boots, and why.") { input, writeBack, factoryReset, bootChip, json };
         bootOptions.AddTo(boot);
         boot.SetAction(parse =>
         {
@@ -229,6 +235,23 @@ internal static class FlashCommand
                 options = options with { FactoryReset = true, FactoryResetErasesOtaData = true, FactoryResetDataPartitions = parse.GetValue(factoryReset) ?? [] };
             }
 
+            // The ROM's first step: without a loadable bootloader at the chip's offset nothing else runs.
+            var rom = SecondStageCheck.RomStep(flash, ChipArgument(parse.GetValue(bootChip)), options.PartitionTableOffset);
+            if (!rom.Loads)
+            {
+                if (parse.GetValue(json))
+                {
+                    context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = false, ["reason"] = rom.Reason }, ["boot"] = null }));
+                }
+                else
+                {
+                    context.Console.WriteLine("  " + rom.Reason);
+                    context.Console.WriteLine("no bootable app: the ROM finds no second-stage bootloader");
+                }
+
+                return ExitCodes.Failure;
+            }
+
             var device = EspDevice.Open(flash, options, efuse);
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
@@ -238,10 +261,17 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["boot"] = FlashImageFiles.DescribeBoot(result), ["efuse_secure_version"] = efuse.SecureVersion.Version }));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["image"] = file.FullName,
+                    ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = true, ["modelled"] = rom.Modelled, ["reason"] = rom.Reason },
+                    ["boot"] = FlashImageFiles.DescribeBoot(result),
+                    ["efuse_secure_version"] = efuse.SecureVersion.Version,
+                }));
             }
             else
             {
+                context.Console.WriteLine("  " + rom.Reason);
                 foreach (string step in result.Steps)
                 {
                     context.Console.WriteLine("  " + step);
@@ -256,4 +286,9 @@ internal static class FlashCommand
         });
         return boot;
     }
+
+    private static Chip? ChipArgument(string? name) =>
+        name is null ? null
+        : Chip.TryFromName(name, out var chip) ? chip
+        : throw new UsageException($"unknown chip '{name}' (one of: {string.Join(", ", Chip.All.Select(c => c.Name))})");
 }

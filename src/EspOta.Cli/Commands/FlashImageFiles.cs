@@ -12,6 +12,8 @@ namespace EspOta.Cli.Commands;
 /// <summary>What the flash-image commands share: loading and saving images, boot options, JSON shapes.</summary>
 internal static class FlashImageFiles
 {
+    public static readonly System.Text.Json.JsonSerializerOptions Json = CliJson.Options;
+
     /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>), after checking that the path is one.</summary>
     public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
     {

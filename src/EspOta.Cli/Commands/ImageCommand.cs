@@ -50,24 +50,38 @@ internal static class ImageCommand
             var bytes = CliFiles.Read(file, "image");
             var given = ResolveChip(parse.GetValue(chipOption));
             var chip = given ?? AppImage.DetectChip(bytes);
+            string chipArgument = given is null ? chip.DisplayName : chip.Name;
+            bool asJson = parse.GetValue(json);
+            if (!asJson && ImageInfoText.FirstByteProblem(bytes) is { } problem)
+            {
+                // image_info gives up before it detects the chip or loads anything.
+                ImageInfoText.WritePreamble(context.Out, bytes.Length, chipArgument, detected: false, []);
+                throw new ImageFormatException(problem, 0);
+            }
+
             AppImage image;
             try
             {
                 image = AppImage.Parse(bytes, chip);
             }
-            catch (ImageFormatException ex) when (parse.GetValue(json))
+            catch (ImageFormatException ex) when (asJson)
             {
                 context.Out.WriteLine(ImageInfoJson.Error(chip.Name, bytes, ex).ToJsonString(Indented));
                 return ExitCodes.Failure;
             }
+            catch (ImageFormatException ex)
+            {
+                ImageInfoText.WritePreamble(context.Out, bytes.Length, chipArgument, detected: given is null, ex.LoadMessages);
+                throw;
+            }
 
-            if (parse.GetValue(json))
+            if (asJson)
             {
                 context.Out.WriteLine(ImageInfoJson.Build(image).ToJsonString(Indented));
             }
             else
             {
-                ImageInfoText.Write(context.Out, image, given is null ? chip.DisplayName : chip.Name, detected: given is null);
+                ImageInfoText.Write(context.Out, image, chipArgument, detected: given is null);
             }
 
             return ExitCodes.Ok;

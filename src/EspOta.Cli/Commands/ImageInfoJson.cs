@@ -104,6 +104,7 @@ public static class ImageInfoJson
         ["chip"] = chip,
         ["error"] = error.Message,
         ["error_offset"] = error.Offset,
+        ["load_messages"] = new JsonArray([.. error.LoadMessages.Select(m => (JsonNode)m)]),
         ["valid"] = false,
     };
 

@@ -21,12 +21,7 @@ public static class ImageInfoText
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(image);
         string chipTitle = chipArgument.ToUpperInvariant();
-        w.WriteLine($"File size: {image.FileLength} (bytes)");
-        if (detected)
-        {
-            w.WriteLine($"Detected image type: {chipTitle}");
-        }
-
+        WritePreamble(w, image.FileLength, chipArgument, detected, image.LoadMessages);
         w.WriteLine();
         Title(w, $"{chipTitle} image header");
         w.WriteLine($"Image version: {image.FormatVersion}");
@@ -103,6 +98,35 @@ public static class ImageInfoText
             w.WriteLine($"Compile time: {Utf8(b.Slice(40, 24))}");
         }
     }
+
+    /// <summary>
+    /// What <c>image_info</c> prints before the report: the file size, the detected chip, then the
+    /// messages <c>LoadFirmwareImage</c> prints while reading (also when it then gives up).
+    /// </summary>
+    public static void WritePreamble(TextWriter w, long fileLength, string chipArgument, bool detected, IReadOnlyList<string> loadMessages)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(loadMessages);
+        w.WriteLine($"File size: {fileLength} (bytes)");
+        if (detected)
+        {
+            w.WriteLine($"Detected image type: {chipArgument.ToUpperInvariant()}");
+        }
+
+        foreach (string message in loadMessages)
+        {
+            w.WriteLine(message);
+        }
+    }
+
+    /// <summary>
+    /// The checks <c>image_info</c> makes itself before it loads the image (<c>esptool/cmds.py</c>), in
+    /// its words: an empty file, a first byte that is neither 0xE9 nor the ESP8266 v2 0xEA. Null when they pass.
+    /// </summary>
+    public static string? FirstByteProblem(ReadOnlySpan<byte> file) =>
+        file.IsEmpty ? "File is empty"
+        : file[0] is ImageHeader.ImageMagic or ImageHeader.Esp8266V2Magic ? null
+        : $"This is not a valid image (invalid magic number: 0x{file[0]:x})";
 
     private static ReadOnlyMemory<byte> Padded(ImageSegment s)
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Device;
+using EspOta.Flash;
 using EspOta.Updates;
 using Spectre.Console;
 
@@ -32,9 +33,13 @@ internal static class OtaCommand
         var partition = new Option<string?>("--partition") { Description = "Target partition (default: esp_ota_get_next_update_partition)." };
         var bootOptions = new FlashImageFiles.BootOptionSet();
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var estimate = new Option<bool>("--estimate") { Description = "Do not change the file: run the update on a copy and predict how long it takes on the real chip (datasheet flash timing)." };
+        var flashFreq = new Option<int>("--flash-freq-mhz") { Description = "SPI flash clock for --estimate (MHz).", DefaultValueFactory = _ => 40 };
+        var flashMode = new Option<string>("--flash-mode") { Description = "SPI read mode for --estimate: dout, dio or qio.", DefaultValueFactory = _ => "dio" };
+        flashMode.AcceptOnlyFromAmong("dout", "dio", "qio");
         var command = new Command("apply", "Boot the image, write the app into the next OTA slot (begin/write/end), select it, and show the boot that follows.")
         {
-            input, app, partition, json,
+            input, app, partition, json, estimate, flashFreq, flashMode,
         };
         bootOptions.AddTo(command);
         command.SetAction(parse =>
@@ -45,8 +50,22 @@ internal static class OtaCommand
             var options = bootOptions.Read(parse);
             var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
-            var device = EspDevice.Open(flash, options, efuse);
+            bool estimating = parse.GetValue(estimate);
+            int mhz = parse.GetValue(flashFreq);
+            if (mhz is < 1 or > 120)
+            {
+                throw new UsageException($"--flash-freq-mhz {mhz}: expected 1 … 120");
+            }
+
+            var timing = FlashTiming.Default with
+            {
+                ClockHz = mhz * 1_000_000L,
+                ReadLines = parse.GetValue(flashMode) switch { "dout" => 1, "qio" => 4, _ => 2 },
+            };
+            var timed = new TimedFlash(flash, timing);
+            var device = EspDevice.Open(timed, options, efuse);
             var before = device.Reboot();
+            timed.Reset();
             if (before.IsReset)
             {
                 throw new EspException(EspError.NotFound, "the flash image boots no app, so nothing can run the OTA update");
@@ -67,10 +86,56 @@ internal static class OtaCommand
             }
 
             ota.SetBootPartition(target);
-            FlashImageFiles.Save(file, flash, file.Length);
+            var updateTime = (Erase: timed.EraseTime, Program: timed.ProgramTime, Read: timed.ReadTime);
+            if (!estimating)
+            {
+                FlashImageFiles.Save(file, flash, file.Length);
+            }
 
             // What the next power-on would do, on a copy so that the file keeps the state right after the update.
-            var after = EspDevice.Open(flash.Clone(), options, efuse.Clone()).Reboot();
+            var nextBootFlash = new TimedFlash(flash.Clone(), timing);
+            var after = EspDevice.Open(nextBootFlash, options, efuse.Clone()).Reboot();
+            if (estimating)
+            {
+                var total = updateTime.Erase + updateTime.Program + updateTime.Read + nextBootFlash.Elapsed;
+                var rows = new (string Phase, FlashDuration Time)[]
+                {
+                    ("erase (esp_ota_begin, otadata sector)", updateTime.Erase),
+                    ("program (esp_ota_write, otadata)", updateTime.Program),
+                    ("verify reads (esp_ota_end, set boot)", updateTime.Read),
+                    ("next boot (bootloader verify, otadata)", nextBootFlash.Elapsed),
+                    ("total", total),
+                };
+                if (parse.GetValue(json))
+                {
+                    context.Out.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        image = file.FullName,
+                        app = appFile.FullName,
+                        target = target.Label,
+                        bytes = image.Length,
+                        flash_part = timing.Part,
+                        flash_clock_mhz = mhz,
+                        read_lines = timing.ReadLines,
+                        phases = rows.Select(r => new { phase = r.Phase, typical_seconds = r.Time.Typical.TotalSeconds, max_seconds = r.Time.Maximum.TotalSeconds }),
+                        next_boot = FlashImageFiles.DescribeBoot(after),
+                    }, FlashImageFiles.Json));
+                }
+                else
+                {
+                    context.Console.WriteLine($"estimate for {image.Length} bytes into {target.Label} on {timing.Part} at {mhz} MHz ({parse.GetValue(flashMode)}); the file is not changed");
+                    var grid = new Table().AddColumns("phase", "typical", "max");
+                    foreach (var (phase, time) in rows)
+                    {
+                        grid.AddRow(Markup.Escape(phase), $"{time.Typical.TotalSeconds:0.000} s", $"{time.Maximum.TotalSeconds:0.000} s");
+                    }
+
+                    context.Console.Write(grid);
+                }
+
+                return ExitCodes.Ok;
+            }
+
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(CliJson.Format(new JsonObject

@@ -20,6 +20,7 @@ internal static class OtaDataCommand
         command.Subcommands.Add(CreateShow(context));
         command.Subcommands.Add(CreateSwitch(context));
         command.Subcommands.Add(CreateErase(context));
+        command.Subcommands.Add(OtaDataDoctorCommand.Create(context));
         return command;
     }
 
@@ -186,17 +187,15 @@ internal static class OtaDataCommand
     }
 
     /// <summary>
-    /// The table, the otadata partition and the OTA API over an image that is not running; the API's
-    /// "running partition" is only a placeholder (none of the calls used here look at it).
+    /// The table, the otadata partition and the offline OTA API (otatool-style: no running app) over
+    /// an image.
     /// </summary>
     private static (PartitionTable Table, OtaDataPartition OtaData, OtaOperations Ota) Open(MemoryFlash flash, BootOptions options, Efuse efuse)
     {
         var table = FlashImageFiles.ReadTable(flash, options.PartitionTableOffset);
         var otaPartition = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)
             ?? throw new EspException(EspError.NotFound, "the partition table has no otadata (data/ota) partition");
-        var anyApp = table.Partitions.FirstOrDefault(p => p.IsApp)
-            ?? throw new EspException(EspError.NotFound, "the partition table has no app partition");
-        var ota = new OtaOperations(flash, table, anyApp, options, EspImageValidator.Default, efuse);
+        var ota = OtaOperations.Offline(flash, table, options, EspImageValidator.Default, efuse);
         return (table, new OtaDataPartition(flash, otaPartition), ota);
     }
 }

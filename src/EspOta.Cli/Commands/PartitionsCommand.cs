@@ -9,6 +9,9 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota partitions …</c>: the <c>gen_esp32part.py</c> verbs.</summary>
 internal static class PartitionsCommand
 {
+    // gen_esp32part.py exits 2 when it refuses a table (its InputError); `gen` keeps the tool's contract.
+    private const int GenEsp32PartInputError = 2;
+
     public static Command Create(CliContext context)
     {
         var command = new Command("partitions", "Read, write and check partition tables (gen_esp32part.py).");
@@ -41,7 +44,18 @@ internal static class PartitionsCommand
             }
 
             var options = tool.Read(parse);
-            var result = CliFiles.ParseTable(file, options, context.Error);
+            PartitionConversion result;
+            try
+            {
+                result = PartitionTableConverter.Convert(CliFiles.Read(file, "partition table"), options, context.Error);
+            }
+            catch (PartitionTableException e)
+            {
+                // gen_esp32part.py's InputError: the bare message after its status lines, exit status 2.
+                context.Error.WriteLine(e.Message);
+                return GenEsp32PartInputError;
+            }
+
             if (target == "-")
             {
                 WriteStdout(context, result);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -13,11 +15,22 @@ internal static class ServeCommand
 {
     public static Command Create(CliContext context)
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Data folder (SQLite database and images).", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Data folder (images, uploads in progress, the SQLite database). Or EspOta__DataDirectory." };
         var urls = new Option<string>("--urls")
         {
-            Description = "Where to listen; loopback by default.",
-            DefaultValueFactory = _ => "http://127.0.0.1:8070",
+            Description = "Where to listen; else ASPNETCORE_URLS, else http://127.0.0.1:8070.",
+        };
+        var provider = new Option<EspOta.Server.Storage.StorageProvider?>("--database")
+        {
+            Description = "Sqlite (default) or PostgreSql. Or EspOta__DatabaseProvider.",
+        };
+        var connection = new Option<string>("--connection-string")
+        {
+            Description = "ADO.NET connection string of the database (PostgreSQL: Host=…;Database=…;Username=…). Or EspOta__ConnectionString.",
+        };
+        var cdn = new Option<string>("--cdn-base-url")
+        {
+            Description = "Offer downloads from <url>/<sha256>.bin (a static server or CDN serving the images folder).",
         };
         var apiKey = ServerOptions.ApiKey();
         var maxImage = new Option<long>("--max-image-size")
@@ -29,42 +42,76 @@ internal static class ServeCommand
         var json = ServerOptions.Json();
         var command = new Command("serve", "Run the OTA update server (firmware repository, update checks, downloads, device reports).")
         {
-            data, urls, apiKey, maxImage, verbose, json,
+            data, urls, provider, connection, cdn, apiKey, maxImage, verbose, json,
         };
         command.SetAction(parse =>
         {
-            string key = ServerOptions.RequireApiKey(parse.GetValue(apiKey));
-            var folder = parse.GetRequiredValue(data);
-            if (File.Exists(folder.FullName))
+            // --api-key, else ESPOTA_API_KEY, else EspOta__ApiKey / appsettings.json (the options' validation says when none is set).
+            string? key = parse.GetValue(apiKey) is { Length: > 0 } given ? given : Environment.GetEnvironmentVariable(ServerOptions.ApiKeyVariable);
+            if (string.IsNullOrEmpty(key) && string.IsNullOrEmpty(ConfiguredApiKey()))
+            {
+                throw new UsageException($"--api-key is required (or set {ServerOptions.ApiKeyVariable}, or EspOta:ApiKey in appsettings.json / EspOta__ApiKey)");
+            }
+            var folder = parse.GetValue(data);
+            string? listen = parse.GetValue(urls)
+                ?? (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")) ? "http://127.0.0.1:8070" : null);
+            if (folder is not null && File.Exists(folder.FullName))
             {
                 throw new EspOta.Cli.Files.FileProblemException($"data folder {folder.FullName} is a file, not a folder", ExitCodes.Usage);
             }
 
             try
             {
-                folder.Create();
+                folder?.Create();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new EspOta.Cli.Files.FileProblemException($"cannot create the data folder {folder.FullName}: {e.Message}", ExitCodes.Failure, e);
+                throw new EspOta.Cli.Files.FileProblemException($"cannot create the data folder {folder!.FullName}: {e.Message}", ExitCodes.Failure, e);
             }
             var app = EspOtaServerHost.Create(
-                parse.GetRequiredValue(urls),
+                listen,
                 o =>
                 {
-                    o.DataDirectory = folder.FullName;
-                    o.ApiKey = key;
-                    o.MaxImageSize = parse.GetValue(maxImage);
+                    // Only what was given on the command line overrides appsettings.json / environment variables.
+                    if (folder is not null)
+                    {
+                        o.DataDirectory = folder.FullName;
+                    }
+
+                    if (!string.IsNullOrEmpty(key))
+                    {
+                        o.ApiKey = key;
+                    }
+
+                    if (parse.GetResult(maxImage) is { Implicit: false })
+                    {
+                        o.MaxImageSize = parse.GetValue(maxImage);
+                    }
+
+                    if (parse.GetValue(provider) is { } p)
+                    {
+                        o.DatabaseProvider = p;
+                    }
+
+                    if (parse.GetValue(connection) is { } c)
+                    {
+                        o.ConnectionString = c;
+                    }
+
+                    if (parse.GetValue(cdn) is { } u)
+                    {
+                        o.CdnBaseUrl = u;
+                    }
                 },
                 parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             app.Start();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(CliJson.FormatLine(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = folder.FullName }));
+                context.Out.WriteLine(CliJson.FormatLine(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = DataFolder(app) }));
             }
             else
             {
-                context.Console.MarkupLineInterpolated($"[green]esp-ota server[/] listening on {string.Join(", ", app.Urls)}, data in {folder.FullName}; Ctrl+C stops it.");
+                context.Console.MarkupLineInterpolated($"[green]esp-ota server[/] listening on {string.Join(", ", app.Urls)}, data in {DataFolder(app)}; Ctrl+C stops it.");
             }
 
             context.Out.Flush();
@@ -72,5 +119,13 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
+        }
+
+    private static string? ConfiguredApiKey() => new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build()[$"{EspOtaServerServiceCollectionExtensions.ConfigurationSection}:ApiKey"];
+
+    private static string DataFolder(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        Path.GetFullPath(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EspOtaServerOptions>>().Value.DataDirectory);
 }

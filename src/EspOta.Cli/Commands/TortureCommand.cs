@@ -24,13 +24,21 @@ internal static class TortureCommand
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write the flash image at the first cut of each finding into this folder (readable by `esp-ota flash boot`)." };
         var json = new Option<bool>("--json") { Description = "Print the reports as JSON." };
+        var wear = new Option<int?>("--wear") { Description = "Instead of the sweep: N consecutive OTAs on ESP-IDF's default two-OTA layout; erase counts per sector and the OTAs until the busiest sector wears out." };
+        var ratedCycles = new Option<int>("--rated-cycles") { Description = "Erase cycles a sector is rated for (with --wear).", DefaultValueFactory = _ => FlashWear.DefaultRatedCycles };
         var command = new Command("torture", "Cut the power at every flash operation of OTA scenarios (and inside each write and erase), reboot, and check that a good app always boots.")
         {
-            scenarios, imageSize, chunkSize, rollback, seed, dump, json,
+            scenarios, imageSize, chunkSize, rollback, seed, dump, json, wear, ratedCycles,
         };
 
         command.SetAction(parse =>
         {
+            if (parse.GetValue(wear) is { } otas)
+            {
+                return RunWear(context, otas, parse.GetValue(ratedCycles), SizeArgument.Parse(parse.GetValue(imageSize)!, "--image-size", min: 0x400, max: 1024 * 1024),
+                    parse.GetValue(rollback), parse.GetValue(json));
+            }
+
             var options = new TortureOptions
             {
                 ImageSize = SizeArgument.Parse(parse.GetValue(imageSize)!, "--image-size", min: 1, max: 16 * 1024 * 1024),
@@ -58,6 +66,53 @@ internal static class TortureCommand
             return reports.Any(r => r.NewFindings.Any()) ? ExitCodes.Failure : ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static int RunWear(CliContext context, int otas, int rated, long imageSize, bool rollback, bool json)
+    {
+        if (otas <= 0 || rated <= 0)
+        {
+            throw new UsageException("--wear and --rated-cycles must be positive");
+        }
+
+        var report = FlashWear.Run(otas, imageSize, rollback, rated);
+        if (json)
+        {
+            context.Out.WriteLine(new JsonObject
+            {
+                ["otas"] = report.Otas,
+                ["image_size"] = report.ImageSize,
+                ["rollback"] = report.Rollback,
+                ["rated_cycles"] = report.RatedCycles,
+                ["total_sector_erases"] = report.TotalSectorErases,
+                ["sectors"] = new JsonArray([.. report.Sectors.Select(s => (JsonNode)new JsonObject
+                {
+                    ["address"] = s.Address,
+                    ["sectors"] = s.Sectors,
+                    ["partition"] = s.Partition,
+                    ["erase_count"] = s.EraseCount,
+                    ["erases_per_ota"] = s.ErasesPerOta,
+                })]),
+                ["busiest_address"] = report.Busiest.Address,
+                ["busiest_partition"] = report.Busiest.Partition,
+                ["busiest_erase_count"] = report.Busiest.EraseCount,
+                ["predicted_otas_to_rated_cycles"] = report.PredictedOtasToRatedCycles,
+            }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Title($"flash wear after {otas:N0} OTAs ({imageSize} B images, rollback {(rollback ? "on" : "off")})")
+            .AddColumns("Sectors", "Partition", "Erases each", "Per OTA");
+        foreach (var s in report.Sectors)
+        {
+            string range = s.Sectors == 1 ? $"0x{s.Address:x}" : $"0x{s.Address:x}–0x{s.Address + ((long)(s.Sectors - 1) * 0x1000):x} ({s.Sectors})";
+            table.AddRow(range, Markup.Escape(s.Partition), $"{s.EraseCount:N0}", $"{s.ErasesPerOta:0.###}");
+        }
+
+        context.Console.Write(table);
+        context.Console.WriteLine($"busiest sector 0x{report.Busiest.Address:x} ({report.Busiest.Partition}): {report.Busiest.EraseCount:N0} erases; "
+            + $"{report.RatedCycles:N0} rated cycles reached after about {report.PredictedOtasToRatedCycles:N0} OTAs");
+        return ExitCodes.Ok;
     }
 
     private static List<TortureScenario> Select(string[] names)

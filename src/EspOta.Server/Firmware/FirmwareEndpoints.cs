@@ -1,3 +1,4 @@
+using EspOta.Server.Operations;
 using EspOta.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,9 +16,14 @@ public static class FirmwareEndpoints
     public static RouteGroupBuilder MapFirmware(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/firmware").WithTags("Firmware").AddEndpointFilter<ApiKeyEndpointFilter>();
-        group.MapPost("/", UploadAsync).Accepts<Stream>("application/octet-stream").DisableAntiforgery();
-        group.MapGet("/", List);
-        group.MapGet("/{sha256}", Get);
+        group.MapPost("/", UploadAsync).Accepts<Stream>("application/octet-stream").DisableAntiforgery()
+            .WithSummary("Uploads an app image (201; 409 when already present, 422 when not a valid app image)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status408RequestTimeout)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", List).WithSummary("Firmware in upload order, one page (project, chip, limit, after; Link rel=next)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapGet("/{sha256}", Get).WithSummary("One firmware's metadata")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -28,34 +34,69 @@ public static class FirmwareEndpoints
         $"{request.Scheme}://{request.Host}{request.PathBase}{DownloadPath(sha256)}";
 
     private static async Task<Results<Created<FirmwareInfo>, ProblemHttpResult>> UploadAsync(
-        HttpContext context, FirmwareService service, IOptions<EspOtaServerOptions> options, CancellationToken cancellationToken)
+        HttpContext context, FirmwareService service, IOptions<EspOtaServerOptions> options, ServerMetrics metrics, CancellationToken cancellationToken)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = options.Value.MaxImageSize + 1;
         }
 
-        var (record, problem) = await service.AddAsync(context.Request.Body, context.Request.ContentLength, cancellationToken);
+        (FirmwareRecord? record, ProblemHttpResult? problem) result;
+        try
+        {
+            result = await service.AddAsync(context.Request, cancellationToken);
+        }
+        catch (ClientBodyException e)
+        {
+            metrics.Upload("incomplete");
+            return Problems.ClientBody(context, e);
+        }
+
+        var (record, problem) = result;
         if (problem is not null)
         {
+            metrics.Upload(problem.StatusCode == StatusCodes.Status409Conflict ? "duplicate" : "refused");
             return problem;
         }
 
+        metrics.Upload("created");
+        Delta.DeltaServiceCollectionExtensions.QueuePatches(context.RequestServices, record!);
         var info = record!.ToInfo(DownloadUrl(context.Request, record.Sha256));
         return TypedResults.Created($"{context.Request.PathBase}/api/firmware/{record.Sha256}", info);
     }
 
-    private static Ok<FirmwareInfo[]> List(HttpRequest request, FirmwareStore store, string? project, string? chip) =>
-        TypedResults.Ok(store.List(project, chip).Select(r => r.ToInfo(DownloadUrl(request, r.Sha256))).ToArray());
+    private static async Task<Results<Ok<FirmwareInfo[]>, ProblemHttpResult>> List(
+        HttpContext context, IFirmwareStore store, IOptions<EspOtaServerOptions> options, string? project, string? chip, CancellationToken cancellationToken)
+    {
+        long? afterSequence = null;
+        if (!Paging.TryRead(context.Request, options.Value, out int limit, out string? after, out var problem))
+        {
+            return problem!;
+        }
 
-    private static Results<Ok<FirmwareInfo>, ProblemHttpResult> Get(HttpRequest request, FirmwareStore store, string sha256)
+        if (after is not null)
+        {
+            if (!long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long seq))
+            {
+                return Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.BadPage, "Bad page", "after must be the cursor of a Link rel=next");
+            }
+
+            afterSequence = seq;
+        }
+
+        var page = await store.ListAsync(project, chip, afterSequence, limit, cancellationToken);
+        Paging.LinkNext(context.Response, page.Count, limit, page.Count > 0 ? page[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        return TypedResults.Ok(page.Select(r => r.ToInfo(DownloadUrl(context.Request, r.Sha256))).ToArray());
+    }
+
+    private static async Task<Results<Ok<FirmwareInfo>, ProblemHttpResult>> Get(HttpRequest request, IFirmwareStore store, string sha256, CancellationToken cancellationToken)
     {
         if (!Ids.TryNormalizeSha256(sha256, out var id))
         {
             return Problems.BadId("SHA-256", sha256);
         }
 
-        return store.Get(id) is { } record
+        return await store.GetAsync(id, cancellationToken) is { } record
             ? TypedResults.Ok(record.ToInfo(DownloadUrl(request, id)))
             : Problems.NotFound("firmware", id);
     }

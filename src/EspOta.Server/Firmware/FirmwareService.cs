@@ -8,30 +8,69 @@ namespace EspOta.Server.Firmware;
 /// <summary>Accepts uploads: stream to a temp file while hashing, inspect, then move under the SHA-256 name and record.</summary>
 internal sealed class FirmwareService
 {
-    private readonly FirmwareStore _store;
+    private readonly IFirmwareStore _store;
+    private readonly ImageFiles _files;
     private readonly EspOtaServerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
 
-    public FirmwareService(FirmwareStore store, IOptions<EspOtaServerOptions> options, TimeProvider time)
+    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time)
     {
         _store = store;
+        _files = files;
         _options = options.Value;
         _time = time;
         _tempDirectory = Path.Combine(_options.DataDirectory, "tmp");
         Directory.CreateDirectory(_tempDirectory);
-
-        // Uploads cut short by a crash or kill leave their partial files here; none can be in progress yet.
-        foreach (string stale in Directory.EnumerateFiles(_tempDirectory))
-        {
-            File.Delete(stale);
-        }
     }
 
-    public FirmwareStore Store => _store;
+    /// <summary>Uploads in progress (<c>tmp/</c>).</summary>
+    public string TempDirectory => _tempDirectory;
 
-    public async Task<(FirmwareRecord? Record, ProblemHttpResult? Problem)> AddAsync(Stream body, long? contentLength, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adopts a file found in <c>images/</c> without a row (a crash between the move and the insert):
+    /// only when its bytes hash to its name and it passes the upload's inspection. Returns false when
+    /// it did not qualify (the caller removes it).
+    /// </summary>
+    public async Task<bool> TryAdoptAsync(string sha256, string path, CancellationToken cancellationToken)
     {
+        long size;
+        string actual;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            size = file.Length;
+            actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (actual != sha256 || size > _options.MaxImageSize)
+        {
+            return false;
+        }
+
+        ImageFacts facts;
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            facts = ImageInspection.Inspect(file, _options.MaxImageSize);
+        }
+
+        if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip)
+        {
+            return false;
+        }
+
+        var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
+        var existing = await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
+
+        // Another image holds its (project, version, chip): the orphan lost that race and goes.
+        return existing is null || existing.Sha256 == sha256;
+    }
+
+    /// <summary>Test hook: runs after the upload is moved into <c>images/</c> and before its row is written (a crash there leaves an orphan file).</summary>
+    internal Action? AfterMoveForTests { get; set; }
+
+    public async Task<(FirmwareRecord? Record, ProblemHttpResult? Problem)> AddAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        long? contentLength = request.ContentLength;
         long limit = _options.MaxImageSize;
         if (contentLength > limit)
         {
@@ -45,6 +84,7 @@ internal sealed class FirmwareService
             long size = 0;
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            using (var reader = new RequestBodyReader(request, _options.RequestBodyIdleTimeout, cancellationToken))
             {
                 var buffer = new byte[1 << 16];
                 while (true)
@@ -52,7 +92,7 @@ internal sealed class FirmwareService
                     int n;
                     try
                     {
-                        n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                        n = await reader.ReadAsync(buffer).ConfigureAwait(false);
                     }
                     catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
                     {
@@ -93,12 +133,12 @@ internal sealed class FirmwareService
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
 
-            if (_store.Get(sha256) is { } same)
+            if (await _store.GetAsync(sha256, cancellationToken).ConfigureAwait(false) is { } same)
             {
                 return (null, Duplicate(same));
             }
 
-            string final = _store.PathOf(sha256);
+            string final = _files.PathOf(sha256);
             if (!File.Exists(final))
             {
                 // Another upload of the same bytes may have moved its file already: keep that one.
@@ -112,6 +152,8 @@ internal sealed class FirmwareService
                 }
             }
 
+            AfterMoveForTests?.Invoke();
+
             // From here the file is in place under its final name: the row must be written (or the
             // file removed) whatever happens to the request, so no cancellation.
             var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
@@ -122,7 +164,7 @@ internal sealed class FirmwareService
             }
             catch
             {
-                DeleteIfUnreferenced(sha256, final);
+                await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
                 throw;
             }
 
@@ -130,13 +172,13 @@ internal sealed class FirmwareService
             {
                 if (existing.Sha256 != sha256)
                 {
-                    DeleteIfUnreferenced(sha256, final);
+                    await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
                 }
 
                 return (null, Duplicate(existing));
             }
 
-            return (_store.Get(sha256), null);
+            return (await _store.GetAsync(sha256, CancellationToken.None).ConfigureAwait(false), null);
         }
         finally
         {
@@ -144,16 +186,16 @@ internal sealed class FirmwareService
         }
     }
 
-    private void DeleteIfUnreferenced(string sha256, string final)
+    private async Task DeleteIfUnreferencedAsync(string sha256, string final)
     {
         try
         {
-            if (_store.Get(sha256) is null)
+            if (await _store.GetAsync(sha256, CancellationToken.None).ConfigureAwait(false) is null)
             {
                 File.Delete(final);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             // Best effort: the upload has already failed and that error is the one to report.
         }

@@ -1,92 +1,126 @@
-using System.Globalization;
+using System.Data.Common;
 using EspOta.Server.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace EspOta.Server.Firmware;
 
-/// <summary>Firmware metadata in SQLite and image bytes as <c>images/&lt;sha256&gt;.bin</c>.</summary>
-internal sealed class FirmwareStore
+/// <summary>Firmware metadata in the <c>firmware</c> table (SQL both providers accept).</summary>
+internal sealed class FirmwareStore(OtaDatabase database) : IFirmwareStore
 {
     private const string Columns = "sha256, project, version, secure_version, chip, size, idf_version, uploaded_at, seq";
 
-    private readonly OtaDatabase _database;
-
-    public FirmwareStore(OtaDatabase database, string imagesDirectory)
-    {
-        _database = database;
-        ImagesDirectory = imagesDirectory;
-    }
-
-    public string ImagesDirectory { get; }
-
-    public string PathOf(string sha256) => Path.Combine(ImagesDirectory, sha256 + ".bin");
-
-    public FirmwareRecord? Get(string sha256)
-    {
-        using var connection = _database.Open();
-        using var command = OtaDatabase.Command(connection, $"SELECT {Columns} FROM firmware WHERE sha256 = $sha", null, ("$sha", sha256));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? Read(reader) : null;
-    }
-
-    public IReadOnlyList<FirmwareRecord> List(string? project = null, string? chip = null)
-    {
-        using var connection = _database.Open();
-        using var command = OtaDatabase.Command(
-            connection,
-            $"SELECT {Columns} FROM firmware WHERE ($project IS NULL OR project = $project) AND ($chip IS NULL OR chip = $chip) ORDER BY seq",
-            null,
-            ("$project", project),
-            ("$chip", chip));
-        using var reader = command.ExecuteReader();
-        var list = new List<FirmwareRecord>();
-        while (reader.Read())
-        {
-            list.Add(Read(reader));
-        }
-
-        return list;
-    }
-
-    /// <summary>Adds the metadata row; returns the row that already holds the sha or (project, version, chip) instead, if any.</summary>
-    public Task<FirmwareRecord?> TryAddAsync(FirmwareRecord record, CancellationToken cancellationToken) =>
-        _database.WriteAsync<FirmwareRecord?>(
-            (connection, transaction) =>
+    public Task<FirmwareRecord?> GetAsync(string sha256, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            async connection =>
             {
-                using (var find = OtaDatabase.Command(
+                await using var command = OtaDatabase.Command(connection, null, $"SELECT {Columns} FROM firmware WHERE sha256 = @sha", ("@sha", sha256));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<FirmwareRecord>> ListAsync(string? project, string? chip, long? afterSequence, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<FirmwareRecord>>(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(
                     connection,
-                    $"SELECT {Columns} FROM firmware WHERE sha256 = $sha OR (project = $project AND version = $version AND chip = $chip)",
-                    transaction,
-                    ("$sha", record.Sha256),
-                    ("$project", record.Project),
-                    ("$version", record.Version),
-                    ("$chip", record.Chip)))
-                using (var reader = find.ExecuteReader())
+                    null,
+                    $"""
+                    SELECT {Columns} FROM firmware
+                    WHERE (@project IS NULL OR project = @project) AND (@chip IS NULL OR chip = @chip) AND seq > @after
+                    ORDER BY seq LIMIT @limit
+                    """,
+                    ("@project", project),
+                    ("@chip", chip),
+                    ("@after", afterSequence ?? 0L),
+                    ("@limit", (long)limit));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var list = new List<FirmwareRecord>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    if (reader.Read())
+                    list.Add(Read(reader));
+                }
+
+                return list;
+            },
+            cancellationToken);
+
+    public Task<FirmwareRecord?> TryAddAsync(FirmwareRecord record, CancellationToken cancellationToken) =>
+        database.WriteAsync<FirmwareRecord?>(
+            async (connection, transaction) =>
+            {
+                // Serializes uploads across processes, so seq is strictly increasing in upload order.
+                await database.LockAsync(connection, transaction, "esp-ota:firmware", cancellationToken).ConfigureAwait(false);
+                await using (var find = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    $"SELECT {Columns} FROM firmware WHERE sha256 = @sha OR (project = @project AND version = @version AND chip = @chip)",
+                    ("@sha", record.Sha256),
+                    ("@project", record.Project),
+                    ("@version", record.Version),
+                    ("@chip", record.Chip)))
+                await using (var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
                         return Read(reader);
                     }
                 }
 
-                using var insert = OtaDatabase.Command(
+                // ON CONFLICT DO NOTHING as well: the unique keys, not the lock, are what guarantee one row.
+                await using var insert = OtaDatabase.Command(
                     connection,
-                    $"INSERT INTO firmware ({Columns}) VALUES ($sha, $project, $version, $sv, $chip, $size, $idf, $at, (SELECT COALESCE(MAX(seq), 0) + 1 FROM firmware))",
                     transaction,
-                    ("$sha", record.Sha256),
-                    ("$project", record.Project),
-                    ("$version", record.Version),
-                    ("$sv", (long)record.SecureVersion),
-                    ("$chip", record.Chip),
-                    ("$size", record.Size),
-                    ("$idf", record.IdfVersion),
-                    ("$at", record.UploadedAt.ToString("O", CultureInfo.InvariantCulture)));
-                insert.ExecuteNonQuery();
-                return null;
+                    $"""
+                    INSERT INTO firmware ({Columns})
+                    VALUES (@sha, @project, @version, @sv, @chip, @size, @idf, @at, (SELECT COALESCE(MAX(seq), 0) + 1 FROM firmware))
+                    ON CONFLICT DO NOTHING
+                    """,
+                    ("@sha", record.Sha256),
+                    ("@project", record.Project),
+                    ("@version", record.Version),
+                    ("@sv", (long)record.SecureVersion),
+                    ("@chip", record.Chip),
+                    ("@size", record.Size),
+                    ("@idf", record.IdfVersion),
+                    ("@at", database.Time(record.UploadedAt)));
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+                {
+                    return null;
+                }
+
+                await using var again = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    $"SELECT {Columns} FROM firmware WHERE sha256 = @sha OR (project = @project AND version = @version AND chip = @chip)",
+                    ("@sha", record.Sha256),
+                    ("@project", record.Project),
+                    ("@version", record.Version),
+                    ("@chip", record.Chip));
+                await using var existing = await again.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return await existing.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? Read(existing)
+                    : throw new InvalidOperationException("firmware insert conflicted with a row that is not there");
             },
             cancellationToken);
 
-    private static FirmwareRecord Read(SqliteDataReader reader) => new(
+    public Task<IReadOnlyList<string>> ListHashesAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<string>>(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, "SELECT sha256 FROM firmware");
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var list = new List<string>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add(reader.GetString(0));
+                }
+
+                return list;
+            },
+            cancellationToken);
+
+    private FirmwareRecord Read(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
@@ -94,6 +128,6 @@ internal sealed class FirmwareStore
         reader.GetString(4),
         reader.GetInt64(5),
         reader.GetString(6),
-        DateTimeOffset.Parse(reader.GetString(7), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+        database.ReadTime(reader, 7),
         reader.GetInt64(8));
 }

@@ -1,118 +1,106 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
 
 namespace EspOta.Server.Storage;
 
 /// <summary>
-/// The server's SQLite file: firmware metadata, devices and their reported history. One connection
-/// per operation (pooled by Microsoft.Data.Sqlite); writes are serialized in-process because SQLite
-/// has a single writer and a queue is cheaper than busy retries under a fleet of devices.
+/// The server's metadata database, SQLite or PostgreSQL behind one face: connections, transactions,
+/// a cross-process lock, and the few places where the two dialects differ. Feature stores
+/// (<c>IFirmwareStore</c>, <c>IDeviceStore</c>, …) are written against this type with SQL both
+/// dialects accept (<c>@name</c> parameters, <c>INSERT … ON CONFLICT</c>, <c>LIMIT</c>), and switch
+/// on <see cref="Provider"/> where they cannot. See <c>docs/storage.md</c>.
 /// </summary>
-internal sealed class OtaDatabase
+internal abstract class OtaDatabase : IDisposable
 {
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS firmware (
-            sha256         TEXT PRIMARY KEY,
-            project        TEXT NOT NULL,
-            version        TEXT NOT NULL,
-            secure_version INTEGER NOT NULL,
-            chip           TEXT NOT NULL,
-            size           INTEGER NOT NULL,
-            idf_version    TEXT NOT NULL,
-            uploaded_at    TEXT NOT NULL,
-            seq            INTEGER NOT NULL,
-            UNIQUE (project, version, chip)
-        );
-        CREATE TABLE IF NOT EXISTS devices (
-            id              TEXT PRIMARY KEY,
-            chip            TEXT,
-            project         TEXT,
-            version         TEXT,
-            secure_version  INTEGER,
-            state           TEXT,
-            state_version   TEXT,
-            state_sha256    TEXT,
-            reason          TEXT,
-            first_seen      TEXT NOT NULL,
-            last_seen       TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS device_events (
-            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-            device_id  TEXT NOT NULL,
-            kind       TEXT NOT NULL,
-            version    TEXT,
-            sha256     TEXT,
-            reason     TEXT,
-            at         TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS device_events_by_device ON device_events (device_id, seq);
-        """;
+    /// <summary>Which database this is.</summary>
+    public abstract StorageProvider Provider { get; }
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    /// <summary>Migrations applied when this instance was created (it applies any missing one first).</summary>
+    public IReadOnlyList<string> AppliedMigrations { get; protected set; } = [];
 
-    public OtaDatabase(string path)
+    /// <summary>Opens a pooled connection; dispose it when done.</summary>
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="read"/> on its own connection, outside a transaction.</summary>
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        Path = path;
-        ConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await read(connection).ConfigureAwait(false);
     }
 
-    public string Path { get; }
+    /// <summary>
+    /// Runs <paramref name="write"/> inside one transaction and commits it. On PostgreSQL a
+    /// serialization failure or deadlock retries the whole delegate, so it must not have effects
+    /// outside the database.
+    /// </summary>
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken);
 
-    public string ConnectionString { get; }
+    /// <summary>
+    /// Takes an exclusive lock named <paramref name="key"/> until <paramref name="transaction"/> ends,
+    /// across every server process on this database (PostgreSQL: <c>pg_advisory_xact_lock</c>; SQLite:
+    /// writes are already serialized, one writer per file). Use it where "check, then write" must
+    /// happen once fleet-wide, e.g. advancing a rollout.
+    /// </summary>
+    public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken);
 
-    public SqliteConnection Open()
+    /// <summary>True when the database answers a trivial query (for <c>/readyz</c>).</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(ConnectionString);
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>Runs <paramref name="write"/> as the only writer, inside one transaction.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var connection = Open();
-            using (var pragma = connection.CreateCommand())
-            {
-                // In WAL mode NORMAL still keeps the database consistent; only the last commits
-                // before a host power loss may be lost (sqlite.org/pragma.html#pragma_synchronous).
-                pragma.CommandText = "PRAGMA synchronous = NORMAL";
-                pragma.ExecuteNonQuery();
-            }
-
-            using var transaction = connection.BeginTransaction();
-            var result = write(connection, transaction);
-            transaction.Commit();
-            return result;
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = Command(connection, null, "SELECT 1");
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1;
         }
-        finally
+        catch (DbException)
         {
-            _writeLock.Release();
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
-    public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    /// <summary>The parameter value for a point in time (PostgreSQL <c>timestamptz</c>; SQLite ISO 8601 text).</summary>
+    public abstract object Time(DateTimeOffset value);
+
+    /// <summary>Reads a column written with <see cref="Time"/>.</summary>
+    public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    /// <summary>A command with <c>@name</c> parameters; a null value is sent as a NULL of type text.</summary>
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            if (value is null)
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = DBNull.Value;
+            }
+            else
+            {
+                parameter.Value = value;
+            }
+
+            command.Parameters.Add(parameter);
         }
 
         return command;
     }
+
+    /// <summary>A nullable text column.</summary>
+    public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>A nullable integer column.</summary>
+    public static long? NullableInt64(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+
+    /// <inheritdoc />
+    public abstract void Dispose();
 }

@@ -25,25 +25,25 @@ public static class StableDownloadEndpoints
     {
         var group = endpoints.MapGroup("/api/updates/latest").WithTags("Updates");
         group.MapMethods("/{project}/{chip}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, FirmwareStore firmware, string project, string chip) =>
-                Serve(context, releases, firmware, project, chip, null));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip) =>
+                ServeAsync(context, releases, files, project, chip, null));
         group.MapMethods("/{project}/{chip}/{channel}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, FirmwareStore firmware, string project, string chip, string channel) =>
-                Serve(context, releases, firmware, project, chip, channel));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip, string channel) =>
+                ServeAsync(context, releases, files, project, chip, channel));
         return group;
     }
 
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Serve(
-        HttpContext context, CurrentReleaseService releases, FirmwareStore firmware, string project, string chip, string? channel)
+    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ServeAsync(
+        HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip, string? channel)
     {
-        var release = releases.Current(project, chip, channel);
+        var release = await releases.CurrentAsync(project, chip, channel, context.RequestAborted);
         string what = channel is null ? $"{project} for {chip}" : $"{project} for {chip} on channel {channel}";
         if (release is null)
         {
             return Problems.NotFound("release", what);
         }
 
-        var path = firmware.PathOf(release.Sha256);
+        var path = files.PathOf(release.Sha256);
         if (!File.Exists(path))
         {
             return Problems.NotFound("release image", release.Sha256);

@@ -115,26 +115,7 @@ public sealed class FaultInjectingFlash : IFlash
             return;
         }
 
-        FlashBounds.CheckErase(this, address, length);
-        long sectors = length / SectorSize;
-        long done = Math.Clamp(plan.SectorsErasedBeforeCut, 0, sectors);
-        if (done > 0)
-        {
-            Inner.Erase(address, done * SectorSize);
-        }
-
-        if (plan.LeaveHalfErasedSector && done < sectors)
-        {
-            long sector = address + done * SectorSize;
-            var garbage = new byte[SectorSize];
-            // HashCode.Combine is randomised per process; the garbage must replay from the seed alone.
-            new Random(unchecked((plan.Seed * 397) ^ (int)(sector / SectorSize))).NextBytes(garbage);
-            // Part of the sector reached 0xFF before the cut; the rest holds whatever the cells settled to.
-            garbage.AsSpan(0, SectorSize / 2).Fill(0xFF);
-            Inner.Erase(sector, SectorSize);
-            Inner.Write(sector, garbage);
-        }
-
+        InterruptedErase.Apply(Inner, address, length, plan.SectorsErasedBeforeCut, plan.LeaveHalfErasedSector, plan.Seed, index);
         Trip(index, FlashOperationKind.Erase, address, 0);
     }
 

@@ -17,8 +17,9 @@ public sealed record FaultPlan
     public int SectorsErasedBeforeCut { get; init; }
 
     /// <summary>
-    /// For a cut erase: leave the sector being erased at the cut full of garbage (seeded by
-    /// <see cref="Seed"/>), as a real chip interrupted mid-erase may, instead of untouched.
+    /// For a cut erase: leave the sector being erased at the cut half-erased (the
+    /// <see cref="InterruptedErase"/> model, seeded by <see cref="Seed"/> and the operation index), as
+    /// a real chip interrupted mid-erase may, instead of untouched.
     /// </summary>
     public bool LeaveHalfErasedSector { get; init; }
 

@@ -31,7 +31,13 @@ public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
     public void Save(OtaCheckpoint checkpoint)
     {
         string temp = Path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(checkpoint, OtaJsonContext.Default.OtaCheckpoint));
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(JsonSerializer.SerializeToUtf8Bytes(checkpoint, OtaJsonContext.Default.OtaCheckpoint));
+            // On disk before the rename: a power cut must leave the old checkpoint or the new one.
+            file.Flush(flushToDisk: true);
+        }
+
         File.Move(temp, Path, overwrite: true);
     }
 

@@ -58,7 +58,6 @@ public sealed class HttpOtaClient
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(offer);
-        var download = new RangedDownload(Server, device, chip, offer, checkpoints, progress, PayloadStages?.Invoke(offer));
-        return download.RunAsync(cancellationToken);
+        return DeltaInstall.RunAsync(Server, device, chip, offer, checkpoints, progress, PayloadStages?.Invoke(offer), cancellationToken);
     }
 }

@@ -10,4 +10,11 @@ namespace EspOta.Http;
 /// <param name="Requests">HTTP requests made for the image.</param>
 /// <param name="Retries">Requests that failed and were retried.</param>
 /// <param name="ResumedFrom">The offset a resume started at, or null for a fresh download.</param>
-public sealed record HttpOtaResult(Partition Partition, AppDescription App, long BytesDownloaded, int Requests, int Retries, long? ResumedFrom);
+public sealed record HttpOtaResult(Partition Partition, AppDescription App, long BytesDownloaded, int Requests, int Retries, long? ResumedFrom)
+{
+    /// <summary>The patch the image was made from (delta OTA), or null when the image itself was downloaded.</summary>
+    public DeltaOffer? Patch { get; init; }
+
+    /// <summary>Why an offered patch was not used and the full image was fetched instead, or null.</summary>
+    public string? PatchFailure { get; init; }
+}

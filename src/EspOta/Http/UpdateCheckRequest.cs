@@ -16,4 +16,10 @@ public sealed record UpdateCheckRequest(
     [property: JsonPropertyName("chip")] string Chip,
     [property: JsonPropertyName("project")] string Project,
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("secure_version")] uint SecureVersion);
+    [property: JsonPropertyName("secure_version")] uint SecureVersion)
+{
+    /// <summary>The running image's appended SHA-256 (<c>esp_partition_get_sha256</c>, hex), so that the server can offer a patch from it.</summary>
+    [JsonPropertyName("running_sha256")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RunningSha256 { get; init; }
+}

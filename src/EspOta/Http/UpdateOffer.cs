@@ -17,4 +17,10 @@ public sealed record UpdateOffer(
     [property: JsonPropertyName("project")] string Project,
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("secure_version")] uint SecureVersion,
-    [property: JsonPropertyName("chip")] string Chip);
+    [property: JsonPropertyName("chip")] string Chip)
+{
+    /// <summary>A patch from the device's running image to this one, when the server has one worth using; else null (full image).</summary>
+    [JsonPropertyName("patch")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DeltaOffer? Patch { get; init; }
+}

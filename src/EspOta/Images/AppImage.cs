@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using EspOta.Flash;
 using EspOta.Partitions;
@@ -66,8 +65,8 @@ public sealed class AppImage
     /// <summary>End of the image proper: after the digest if appended, else after the checksum byte.</summary>
     public long ImageLengthWithoutSignature { get; private set; }
 
-    /// <summary>Bytes after <see cref="ImageLengthWithoutSignature"/>.</summary>
-    public long TrailingBytes => FileLength - ImageLengthWithoutSignature;
+    /// <summary>Bytes after <see cref="ImageLengthWithoutSignature"/> (0 when the file ends inside the digest).</summary>
+    public long TrailingBytes => Math.Max(0, FileLength - ImageLengthWithoutSignature);
 
     /// <summary>The Secure Boot v2 signature sector offset, when that sector starts with a valid block.</summary>
     public long? SignatureSectorOffset { get; private set; }
@@ -169,14 +168,29 @@ public sealed class AppImage
     private static AppImage ParseOwned(byte[] bytes, Chip? chip)
     {
         chip ??= DetectChip(bytes);
-        return chip == Chip.Esp8266 ? ParseEsp8266(bytes) : ParseEsp32(bytes, chip);
+        var messages = new List<string>();
+        try
+        {
+            return chip == Chip.Esp8266 ? ParseEsp8266(bytes, messages) : ParseEsp32(bytes, chip, messages);
+        }
+        catch (ImageFormatException ex) when (messages.Count > 0 && ex.LoadMessages.Count == 0)
+        {
+            // esptool prints its warnings as it reads, so they come out before the fatal error.
+            throw new ImageFormatException(ex.Reason, ex.Offset) { LoadMessages = messages };
+        }
     }
+
+    // What Python's struct.unpack says when load_file.read(n) came back short (esptool lets it through).
+    private static string UnpackTooShort(int size) => $"unpack requires a buffer of {size} bytes";
+
+    // What ord(f.read(1)) says at the end of the file (read_checksum, and LoadFirmwareImage for the ESP8266).
+    private const string OrdAtEndOfFile = "ord() expected a character, but string of length 0 found";
 
     private static ImageHeader ReadCommonHeader(ReadOnlySpan<byte> data, long offset, byte expectedMagic)
     {
         if (data.Length - offset < ImageHeader.Size)
         {
-            throw new ImageFormatException($"the image header needs {ImageHeader.Size} bytes, only {Math.Max(0, data.Length - offset)} left", offset);
+            throw new ImageFormatException(UnpackTooShort(ImageHeader.Size), offset);
         }
 
         var header = ImageHeader.Read(data[(int)offset..]);
@@ -193,11 +207,10 @@ public sealed class AppImage
         long at = position;
         if (data.Length - at < ImageSegment.HeaderSize)
         {
-            throw new ImageFormatException($"segment {index}: the segment header needs 8 bytes, only {Math.Max(0, data.Length - at)} left", at);
+            throw new ImageFormatException(UnpackTooShort(ImageSegment.HeaderSize), at);
         }
 
-        uint load = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at));
-        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at + 4));
+        var (load, length) = SegmentHeader.Read(data.AsSpan((int)at));
         if (messages is not null && (load > 0x40200000 || load < 0x3FFE0000 || length > 65536))
         {
             // ESP8266 loader only (warn_if_unusual_segment).
@@ -221,7 +234,7 @@ public sealed class AppImage
         offset = ImageChecksum.OffsetAfter(endOfSegments);
         if (offset >= data.Length)
         {
-            throw new ImageFormatException($"the file ends before the checksum byte (file length 0x{data.Length:x})", offset);
+            throw new ImageFormatException(OrdAtEndOfFile, offset);
         }
 
         return data[offset];
@@ -249,15 +262,14 @@ public sealed class AppImage
         return checksum;
     }
 
-    private static AppImage ParseEsp32(byte[] data, Chip chip)
+    private static AppImage ParseEsp32(byte[] data, Chip chip, List<string> messages)
     {
         var header = ReadCommonHeader(data, 0, ImageHeader.ImageMagic);
         if (data.Length < ImageHeader.Size + ExtendedImageHeader.Size)
         {
-            throw new ImageFormatException($"the extended header needs {ExtendedImageHeader.Size} bytes, only {data.Length - ImageHeader.Size} left", ImageHeader.Size);
+            throw new ImageFormatException(UnpackTooShort(ExtendedImageHeader.Size), ImageHeader.Size);
         }
 
-        var messages = new List<string>();
         var ext = ExtendedImageHeader.Read(data.AsSpan(ImageHeader.Size));
         if (chip.ImageChipId != ext.ChipId)
         {
@@ -266,6 +278,8 @@ public sealed class AppImage
 
         if (ext.HashAppendedByte > 1)
         {
+            // esptool 4.8.1 hands this message and the value to RuntimeError as two arguments and so
+            // prints a Python tuple; the formatted message is what it means to say.
             throw new ImageFormatException($"Invalid value for append_digest field (0x{ext.HashAppendedByte:x2}). Should be 0 or 1.",
                 ImageHeader.Size + ExtendedImageHeader.HashAppendedOffset);
         }
@@ -282,9 +296,11 @@ public sealed class AppImage
         long end = checksumOffset + 1;
         if (ext.HashAppended)
         {
+            // esptool reads up to 32 bytes (fewer when the file is cut inside the digest) and counts the
+            // whole digest in the image length all the same; a short digest never equals the calculated one.
             int storedLength = (int)Math.Min(ImageDigest.Length, data.Length - end);
             digest = new ImageDigest(data.AsMemory((int)end, storedLength), SHA256.HashData(data.AsSpan(0, (int)end)), end);
-            end += storedLength;
+            end += ImageDigest.Length;
         }
 
         CheckSegmentCount(segments.Count);
@@ -308,14 +324,13 @@ public sealed class AppImage
         return image;
     }
 
-    private static AppImage ParseEsp8266(byte[] data)
+    private static AppImage ParseEsp8266(byte[] data, List<string> messages)
     {
         if (data.Length == 0)
         {
-            throw new ImageFormatException("File is empty", 0);
+            throw new ImageFormatException(OrdAtEndOfFile, 0);
         }
 
-        var messages = new List<string>();
         var segments = new List<ImageSegment>();
         ImageHeader header;
         ImageHeader? first = null;

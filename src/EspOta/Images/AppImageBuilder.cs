@@ -213,8 +213,7 @@ public sealed class AppImageBuilder
         byte checksum = ImageChecksum.Seed;
         foreach (var (address, data) in segments)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(at), address);
-            BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(at + 4), (uint)data.Length);
+            new SegmentHeader(address, (uint)data.Length).WriteTo(image.AsSpan(at));
             data.CopyTo(image, at + ImageSegment.HeaderSize);
             checksum = ImageChecksum.Update(checksum, data);
             at += ImageSegment.HeaderSize + data.Length;

@@ -76,6 +76,21 @@ public sealed class Chip
     /// <summary>Whether esptool v4.8.1 knows this chip (the ESP32-H4 and -H21 are newer).</summary>
     public bool KnownToEsptool { get; }
 
+    /// <summary>
+    /// Where the ROM looks for the second-stage bootloader: esptool v4.8.1's <c>BOOTLOADER_FLASH_OFFSET</c>
+    /// (<c>esptool/targets/*.py</c>: 0x1000 for the ESP32 and the ESP32-S2, which inherits it; 0x2000 for the
+    /// ESP32-P4; 0x0 for the rest) and ESP-IDF v5.5.5's <c>CONFIG_BOOTLOADER_OFFSET_IN_FLASH</c>
+    /// (components/bootloader/Kconfig.projbuild), which agrees except for the ESP32-C5 (0x2000; esptool
+    /// v4.8.1 inherits 0x0 from its ESP32-C6 class, an early-silicon value) and the ESP32-H4 (0x2000, not in
+    /// that esptool). The ESP-IDF value is used for those two: it is where the production ROM looks.
+    /// </summary>
+    public uint BootloaderOffset => Name switch
+    {
+        "esp32" or "esp32s2" => 0x1000,
+        "esp32p4" or "esp32c5" or "esp32h4" => 0x2000,
+        _ => 0x0,
+    };
+
     /// <summary>Flash size names and their encodings (high nibble of header byte 3, as <c>nibble &lt;&lt; 4</c>), in esptool's order.</summary>
     public IReadOnlyList<(string Name, byte Value)> FlashSizes => _flashSizes;
 

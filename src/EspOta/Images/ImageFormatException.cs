@@ -7,9 +7,16 @@ public sealed class ImageFormatException : FormatException
     public ImageFormatException(string message, long offset)
         : base($"{message} (at file offset 0x{offset:x})")
     {
+        Reason = message;
         Offset = offset;
     }
 
+    /// <summary>The problem in esptool's words, without the offset.</summary>
+    public string Reason { get; }
+
     /// <summary>File offset (from the start of the image) of the problem.</summary>
     public long Offset { get; }
+
+    /// <summary>The warnings esptool printed while loading, before it gave up (see <see cref="AppImage.LoadMessages"/>).</summary>
+    public IReadOnlyList<string> LoadMessages { get; init; } = [];
 }

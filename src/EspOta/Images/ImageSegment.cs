@@ -9,7 +9,7 @@ namespace EspOta.Images;
 public sealed record ImageSegment(int Index, uint LoadAddress, uint LengthInHeader, long FileOffset, bool IncludeInChecksum = true)
 {
     /// <summary>Size of a segment header (<c>esp_image_segment_header_t</c>).</summary>
-    public const int HeaderSize = 8;
+    public const int HeaderSize = SegmentHeader.Size;
 
     /// <summary>File offset of the data (after the 8-byte header).</summary>
     public long DataOffset => FileOffset + HeaderSize;

@@ -10,10 +10,17 @@ public sealed record FlashComposeOptions
     public long TableOffset { get; init; } = PartitionTable.DefaultOffset;
 
     /// <summary>
-    /// Where the second-stage bootloader goes (<c>CONFIG_BOOTLOADER_OFFSET_IN_FLASH</c>). The default 0x0
-    /// is right for most chips; <see cref="BootloaderOffsetFor"/> gives a chip's own offset.
+    /// Where the second-stage bootloader goes (<c>CONFIG_BOOTLOADER_OFFSET_IN_FLASH</c>). Null: the chip's
+    /// own offset (<see cref="Chip.BootloaderOffset"/>) of <see cref="Chip"/>, else of the chip id in the
+    /// bootloader's header, else 0x0. An offset that is not the chip's is refused unless <see cref="ForceBootloaderOffset"/>.
     /// </summary>
-    public long BootloaderOffset { get; init; }
+    public long? BootloaderOffset { get; init; }
+
+    /// <summary>The target chip (<c>--chip</c>); null: the bootloader header's chip id.</summary>
+    public Chip? Chip { get; init; }
+
+    /// <summary>Place the bootloader at <see cref="BootloaderOffset"/> even where the chip's ROM will not find it.</summary>
+    public bool ForceBootloaderOffset { get; init; }
 
     /// <summary>The image size; null = the end of the last partition (or of the last input, if later), rounded up to a sector.</summary>
     public long? Size { get; init; }
@@ -26,11 +33,6 @@ public sealed record FlashComposeOptions
     public static long BootloaderOffsetFor(Chip chip)
     {
         ArgumentNullException.ThrowIfNull(chip);
-        return chip.Name switch
-        {
-            "esp32" or "esp32s2" => 0x1000,
-            "esp32p4" or "esp32c5" => 0x2000,
-            _ => 0x0,
-        };
+        return chip.BootloaderOffset;
     }
 }

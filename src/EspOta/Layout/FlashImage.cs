@@ -1,4 +1,5 @@
 using EspOta.Flash;
+using EspOta.Images;
 using EspOta.Partitions;
 
 namespace EspOta.Layout;
@@ -31,6 +32,31 @@ public sealed class FlashImage
     /// <summary>The inputs in address order.</summary>
     public IReadOnlyList<FlashPlacement> Placements { get; }
 
+    /// <summary>
+    /// Where the bootloader goes: the chip's ROM reads it from <see cref="Chip.BootloaderOffset"/> only
+    /// (a real ESP32 with its bootloader at 0x0 prints <c>invalid header</c> and boots nothing).
+    /// </summary>
+    /// <exception cref="EspException"><see cref="EspError.InvalidArg"/>: an offset, or a bootloader, that is not the chip's (unless forced).</exception>
+    public static long BootloaderPlace(ReadOnlySpan<byte> bootloader, FlashComposeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var headerChip = SecondStageCheck.ChipOf(bootloader);
+        var chip = options.Chip ?? headerChip;
+        if (!options.ForceBootloaderOffset && options.Chip is { } given && headerChip is { } built && built != given)
+        {
+            throw new EspException(EspError.InvalidArg, $"the bootloader was built for {built.DisplayName} (chip id {built.ImageChipId}), not {given.DisplayName}");
+        }
+
+        long at = options.BootloaderOffset ?? chip?.BootloaderOffset ?? 0;
+        if (!options.ForceBootloaderOffset && chip is not null && at != chip.BootloaderOffset)
+        {
+            throw new EspException(EspError.InvalidArg,
+                $"the {chip.DisplayName} ROM loads the bootloader from 0x{chip.BootloaderOffset:x}, not 0x{at:x}: nothing would boot (force to place it anyway)");
+        }
+
+        return at;
+    }
+
     /// <summary>Composes an image.</summary>
     /// <param name="table">The partition table.</param>
     /// <param name="bootloader">The second-stage bootloader, or null for none.</param>
@@ -45,7 +71,8 @@ public sealed class FlashImage
         var placements = new List<(FlashPlacement Placement, long Room)>();
         if (bootloader is not null)
         {
-            placements.Add((new FlashPlacement("bootloader", options.BootloaderOffset, bootloader), options.TableOffset - options.BootloaderOffset));
+            long at = BootloaderPlace(bootloader, options);
+            placements.Add((new FlashPlacement("bootloader", at, bootloader), options.TableOffset - at));
         }
 
         placements.Add((new FlashPlacement("partition-table", options.TableOffset, table.ToBinary()), PartitionTable.MaxLength));

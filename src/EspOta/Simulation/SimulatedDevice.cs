@@ -82,7 +82,12 @@ public sealed class SimulatedDevice
         UpdateOffer? offer;
         try
         {
-            offer = await _client.CheckAsync(new UpdateCheckRequest(Id, Chip.Name, running.ProjectName, running.Version, running.SecureVersion), cancellationToken).ConfigureAwait(false);
+            var request = new UpdateCheckRequest(Id, Chip.Name, running.ProjectName, running.Version, running.SecureVersion)
+            {
+                // What esp_delta_ota's example compares the patch header with: the server may offer a patch from it.
+                RunningSha256 = Device.RunningPartition is { } partition ? DeltaInstall.TryRunningSha256(Device, partition) : null,
+            };
+            offer = await _client.CheckAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (EspException e)
         {

@@ -4,12 +4,11 @@ namespace EspOta.Torture;
 
 /// <summary>
 /// The torture engine's NOR chip: a strict in-memory flash that also knows, per sector, a content
-/// token (equal tokens ⇒ equal bytes), which sectors changed since the last sync, and optionally
-/// records every mutating operation. Tokens let verification results be reused for partitions whose
+/// token (equal tokens ⇒ equal bytes) and which sectors changed since the last sync. Tokens let verification results be reused for partitions whose
 /// bytes did not change; the dirty list lets a cut state be rebuilt by copying a few sectors instead
 /// of the whole chip.
 /// </summary>
-internal sealed class TortureFlash : IFlash
+internal sealed class TortureFlash : IContentTrackingFlash
 {
     /// <summary>The token of an all-0xFF sector, whatever produced it.</summary>
     public const long ErasedToken = 0;
@@ -36,9 +35,6 @@ internal sealed class TortureFlash : IFlash
 
     public ReadOnlySpan<byte> Contents => _data;
 
-    /// <summary>When set, every write and erase is appended here (the counting run).</summary>
-    public List<FlashOperation>? Recorder { get; set; }
-
     public void Read(long address, Span<byte> destination)
     {
         FlashBounds.CheckRange(this, address, destination.Length);
@@ -48,7 +44,6 @@ internal sealed class TortureFlash : IFlash
     public void Write(long address, ReadOnlySpan<byte> data)
     {
         FlashBounds.CheckRange(this, address, data.Length);
-        Recorder?.Add(new FlashOperation(Recorder.Count, FlashOperationKind.Write, address, data.Length, data.ToArray()));
         NorProgram.Apply(_data.AsSpan((int)address, data.Length), data, address, strict: true);
         if (data.Length > 0)
         {
@@ -63,19 +58,11 @@ internal sealed class TortureFlash : IFlash
     public void Erase(long address, long length)
     {
         FlashBounds.CheckErase(this, address, length);
-        Recorder?.Add(new FlashOperation(Recorder.Count, FlashOperationKind.Erase, address, (int)length, ReadOnlyMemory<byte>.Empty));
         _data.AsSpan((int)address, (int)length).Fill(0xFF);
         for (long s = address / SectorSize; s < (address + length) / SectorSize; s++)
         {
             Touch((int)s, ErasedToken);
         }
-    }
-
-    /// <summary>Replaces one sector's bytes (garbage of an interrupted erase), bypassing the NOR rule.</summary>
-    public void Overwrite(int sector, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(_data.AsSpan(sector * SectorSize, SectorSize));
-        Touch(sector, _source.Next());
     }
 
     /// <summary>Copies every sector dirty in either flash from <paramref name="baseline"/>; both become clean.</summary>

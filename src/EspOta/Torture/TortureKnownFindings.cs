@@ -33,6 +33,10 @@ public static class TortureKnownFindings
         Key("ota-sequential-erase", true, TornPendingVerifyRewrite),
         Key("ota-resume", true, TornPendingVerifyRewrite),
         Key("ten-otas", true, TornPendingVerifyRewrite),
+        Key("delta-ota", false, TornMarkValid),
+        Key("delta-ota-resume", false, TornMarkValid),
+        Key("delta-ota", true, TornPendingVerifyRewrite),
+        Key("delta-ota-resume", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

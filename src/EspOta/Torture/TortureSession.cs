@@ -157,6 +157,21 @@ public sealed class TortureSession
         }, i => i);
     }
 
+    /// <summary>
+    /// Writes into the open session with <paramref name="write"/> (for example a patch applier producing
+    /// the image, issue 12) as one step; a later <see cref="Resume"/> continues where it stopped.
+    /// </summary>
+    public void WriteUsing(string name, Action<OtaUpdate> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var update = _update ?? throw new InvalidOperationException("no OTA session");
+        Step(name, () =>
+        {
+            write(update);
+            _updateOffset = update.BytesWritten;
+        }, i => i);
+    }
+
     /// <summary>The download stops (connection lost and the device reset) after the bytes written so far.</summary>
     public void InterruptDownload()
     {

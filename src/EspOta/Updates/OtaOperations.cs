@@ -20,7 +20,7 @@ public sealed class OtaOperations
 {
     private readonly IFlash _flash;
     private readonly BootOptions _options;
-    private readonly Partition _running;
+    private readonly Partition? _running;
     private readonly Func<BootResult>? _restart;
     private readonly Efuse _efuse;
     private readonly OtaSelection _selection;
@@ -34,16 +34,16 @@ public sealed class OtaOperations
     /// <param name="efuse">The chip's eFuses (anti-rollback reads and burns the secure-version counter).</param>
     /// <param name="restart">What <c>esp_restart</c> does (reboots the device), or null when not available.</param>
     public OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart = null)
-        : this(flash, table, running, options, validator, efuse, restart, validated: false)
+        : this(flash, table, running ?? throw new ArgumentNullException(nameof(running)), options, validator, efuse, restart, validated: false)
     {
     }
 
     /// <summary>For <see cref="Device.EspDevice"/>, which validated <paramref name="options"/> once when it was opened.</summary>
-    internal OtaOperations(IFlash flash, PartitionTable table, Partition running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart, bool validated)
+    internal OtaOperations(IFlash flash, PartitionTable table, Partition? running, BootOptions options, IAppImageValidator validator, Efuse efuse, Func<BootResult>? restart, bool validated)
     {
         _flash = flash ?? throw new ArgumentNullException(nameof(flash));
         Table = table ?? throw new ArgumentNullException(nameof(table));
-        _running = running ?? throw new ArgumentNullException(nameof(running));
+        _running = running;
         _options = options ?? throw new ArgumentNullException(nameof(options));
         Validator = validator ?? throw new ArgumentNullException(nameof(validator));
         _efuse = efuse ?? throw new ArgumentNullException(nameof(efuse));
@@ -55,6 +55,18 @@ public sealed class OtaOperations
         }
     }
 
+    /// <summary>
+    /// The OTA API over a flash image that is not running anything, as otatool works on a dump: the
+    /// otadata calls (<see cref="SetBootPartition"/>, <see cref="GetBootPartition"/>, states, the next
+    /// update slot counted from the first one) work; calls about the running app throw
+    /// <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public static OtaOperations Offline(IFlash flash, PartitionTable table, BootOptions options, IAppImageValidator validator, Efuse efuse) =>
+        new(flash, table, running: null, options, validator, efuse, restart: null, validated: false);
+
+    /// <summary>The running partition; an offline instance has none.</summary>
+    private Partition Running => _running ?? throw new InvalidOperationException("this OTA API is offline (over a flash image): there is no running app");
+
     /// <summary>The partition table (<c>esp_partition_find</c> searches it).</summary>
     public PartitionTable Table { get; }
 
@@ -62,7 +74,7 @@ public sealed class OtaOperations
     public IAppImageValidator Validator { get; }
 
     /// <summary><c>esp_ota_get_running_partition</c>.</summary>
-    public Partition GetRunningPartition() => _running;
+    public Partition GetRunningPartition() => Running;
 
     /// <summary><c>esp_ota_get_app_partition_count</c>: OTA slots found contiguously from ota_0.</summary>
     public int GetAppPartitionCount()
@@ -101,9 +113,9 @@ public sealed class OtaOperations
                 throw new EspException(EspError.OtaPartitionConflict, $"esp_ota_begin: {partition.Label} is the running partition");
             }
 
-            if (_options.Rollback && TryGetState(_running, out var runningState) == EspError.Ok && runningState == OtaImageState.PendingVerify)
+            if (_options.Rollback && _running is not null && TryGetState(_running, out var runningState) == EspError.Ok && runningState == OtaImageState.PendingVerify)
             {
-                throw new EspException(EspError.OtaRollbackInvalidState, $"esp_ota_begin: the running app in {_running.Label} has not confirmed itself (PENDING_VERIFY)");
+                throw new EspException(EspError.OtaRollbackInvalidState, $"esp_ota_begin: the running app in {_running!.Label} has not confirmed itself (PENDING_VERIFY)");
             }
         }
 
@@ -261,7 +273,7 @@ public sealed class OtaOperations
     }
 
     /// <summary><c>esp_app_get_description</c> (formerly <c>esp_ota_get_app_description</c>): the running app's description.</summary>
-    public AppDescription GetAppDescription() => GetPartitionDescription(_running);
+    public AppDescription GetAppDescription() => GetPartitionDescription(Running);
 
     /// <summary>
     /// <c>esp_app_get_elf_sha256</c>: the first <paramref name="maxCharacters"/> hex digits of the running
@@ -476,7 +488,7 @@ public sealed class OtaOperations
             otaData.Write(active, entries[active].WithState(OtaImageState.Valid));
             if (_options.AntiRollback)
             {
-                var description = GetPartitionDescription(_running);
+                var description = GetPartitionDescription(Running);
                 ThrowIfFailed(_efuse.SecureVersion.Update(description.SecureVersion), $"eFuse secure_version update to {description.SecureVersion}");
             }
 

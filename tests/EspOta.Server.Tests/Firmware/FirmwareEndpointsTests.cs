@@ -253,7 +253,7 @@ public sealed class FirmwareEndpointsTests
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
-        Assert.Equal(status, response.StatusCode);
+        Assert.True(status == response.StatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = await response.Content.ReadFromJsonAsync<JsonDocument>();
         Assert.Equal(type, problem!.RootElement.GetProperty("type").GetString());

@@ -9,13 +9,14 @@ using EspOta.Simulation;
 using EspOta.Images;
 using EspOta.Server.Firmware;
 
+using static EspOta.Server.Tests.Http.HttpTestDevices;
+
 namespace EspOta.Server.Tests.Http;
 
 /// <summary>The client against broken or hostile servers: every failure is an <see cref="EspException"/>, nothing is erased for a bad offer.</summary>
 public sealed class HttpOtaClientHostileServerTests
 {
     private const string Project = "hostile-app";
-    private const long SlotSize = 0x80000;
     private static readonly string GoodSha = new('a', 64);
     private static readonly UpdateCheckRequest Request = new("dev-1", "esp32", Project, "1.0.0", 0);
 
@@ -66,7 +67,7 @@ public sealed class HttpOtaClientHostileServerTests
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var client = new HttpOtaClient(http, new HttpOtaClientOptions { MaxRetries = 0 });
         var flash = NewFlash(TestFirmware.Build(Project, "1.0.0"));
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var before = Snapshot(flash);
         var offer = new UpdateOffer(url!, image.Length, sha256 == "SHA" ? Sha256Of(image) : sha256!, Project, "2.0.0", 0, "esp32");
 
@@ -83,7 +84,7 @@ public sealed class HttpOtaClientHostileServerTests
         var image = TestFirmware.Build(Project, "2.0.0", payload: 200_000);
         await using var server = await HostileServer.StartAsync(null, image);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var device = Boot(NewFlash(TestFirmware.Build(Project, "1.0.0")));
+        var device = BootDevice(NewFlash(TestFirmware.Build(Project, "1.0.0")));
         var offer = new UpdateOffer("fw", image.Length, Sha256Of(image), Project, "2.0.0", 0, "esp32");
 
         var result = await new HttpOtaClient(http).InstallAsync(device, Chip.Esp32, offer);
@@ -102,7 +103,7 @@ public sealed class HttpOtaClientHostileServerTests
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var v1 = TestFirmware.Build(Project, "1.0.0");
         var flash = NewFlash(v1);
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var ota0 = SimulatedDeviceFlash.Layout(v1.Length, SlotSize).Partitions.Single(p => p.Label == "ota_0");
         // A previous run wrote the header before it was cut off.
         flash.Erase(ota0.Offset, ota0.Size);
@@ -123,7 +124,7 @@ public sealed class HttpOtaClientHostileServerTests
         await using var server = await OtaTestServer.StartAsync();
         var image = TestFirmware.Build(Project, "2.0.0", payload: 100_000);
         var offer = await UploadAsync(server, image);
-        var device = Boot(NewFlash(TestFirmware.Build(Project, "1.0.0")));
+        var device = BootDevice(NewFlash(TestFirmware.Build(Project, "1.0.0")));
         var checkpoints = new MemoryOtaCheckpointStore();
         // A checkpoint that claims half the image is in ota_0, which is still erased.
         checkpoints.Save(new OtaCheckpoint(offer.Sha256, "ota_0", image.Length / 2));
@@ -177,23 +178,6 @@ public sealed class HttpOtaClientHostileServerTests
     }
 
     private static string Sha256Of(byte[] image) => Convert.ToHexStringLower(SHA256.HashData(image));
-
-    private static async Task<UpdateOffer> UploadAsync(OtaTestServer server, byte[] image)
-    {
-        using var response = await server.UploadAsync(image);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var info = (await response.Content.ReadFromJsonAsync<FirmwareInfo>())!;
-        return new UpdateOffer(new Uri(info.DownloadUrl).PathAndQuery, info.Size, info.Sha256, info.Project, info.Version, info.SecureVersion, info.Chip);
-    }
-
-    private static MemoryFlash NewFlash(byte[] factory) => MemoryFlash.FromImage(SimulatedDeviceFlash.Build(factory, SlotSize));
-
-    private static EspDevice Boot(IFlash flash)
-    {
-        var device = EspDevice.Open(flash, new BootOptions { Rollback = true }, validator: EspImageValidator.ForChip(Chip.Esp32));
-        Assert.False(device.Reboot().IsReset);
-        return device;
-    }
 
     private static byte[] Snapshot(IFlash flash)
     {

@@ -10,12 +10,13 @@ using EspOta.Partitions;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 
+using static EspOta.Server.Tests.Http.HttpTestDevices;
+
 namespace EspOta.Server.Tests.Http;
 
 public sealed class HttpOtaCycleTests
 {
     private const string Project = "cycle-app";
-    private const long SlotSize = 0x80000;
 
     [Fact]
     public async Task RunCycle_V1ToV2_ConfirmsV2AndReportsEveryStep()
@@ -134,7 +135,7 @@ public sealed class HttpOtaCycleTests
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") };
         var client = new HttpOtaClient(http, new HttpOtaClientOptions { MaxRetries = 2, RetryDelay = TimeSpan.Zero });
         var flash = NewFlash(TestFirmware.Build(Project, "1.0.0"));
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var before = Snapshot(flash);
         var offer = new UpdateOffer("/api/updates/firmware/" + new string('a', 64), image.Length, new string('a', 64), Project, "2.0.0", 0, "esp32");
 
@@ -182,7 +183,7 @@ public sealed class HttpOtaCycleTests
         var v1 = TestFirmware.Build(Project, "1.0.0");
         var ota0 = SimulatedDeviceFlash.Layout(v1.Length, SlotSize).Partitions.Single(p => p.Label == "ota_0");
         var flash = new FaultInjectingFlash(NewFlash(v1));
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var checkpoints = new MemoryOtaCheckpointStore();
         flash.Arm(FaultPlan.AfterBytesWritten(budget, ota0.Offset, ota0.Size));
 
@@ -242,7 +243,7 @@ public sealed class HttpOtaCycleTests
         await using var server = await OtaTestServer.StartAsync();
         var offer = await UploadAsync(server, TestFirmware.Build(Project, "2.0.0", chip: Chip.Esp32C3));
         var flash = NewFlash(TestFirmware.Build(Project, "1.0.0"));
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var before = Snapshot(flash);
 
         var refused = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer));
@@ -259,7 +260,7 @@ public sealed class HttpOtaCycleTests
         await using var server = await OtaTestServer.StartAsync();
         var offer = await UploadAsync(server, TestFirmware.Build(Project, "2.0.0", secureVersion: 1));
         var flash = NewFlash(TestFirmware.Build(Project, "1.0.0", secureVersion: 2));
-        var device = Boot(flash, new BootOptions { Rollback = true, AntiRollback = true }, new Efuse(new EfuseSecureVersion(2)));
+        var device = BootDevice(flash, new BootOptions { Rollback = true, AntiRollback = true }, new Efuse(new EfuseSecureVersion(2)));
         var before = Snapshot(flash);
 
         var refused = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer));
@@ -276,7 +277,7 @@ public sealed class HttpOtaCycleTests
         var image = TestFirmware.Build(Project, "1.0.0");
         var offer = await UploadAsync(server, image);
         var flash = NewFlash(image);
-        var device = Boot(flash);
+        var device = BootDevice(flash);
         var before = Snapshot(flash);
 
         var refused = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => new HttpOtaClient(server.Device).InstallAsync(device, Chip.Esp32, offer));
@@ -301,31 +302,13 @@ public sealed class HttpOtaCycleTests
         Assert.All(listed, d => Assert.Equal((DeviceReportKind.Confirmed, "2.0.0"), (d.State!.Value, d.Version)));
     }
 
-    private static async Task<UpdateOffer> UploadAsync(OtaTestServer server, byte[] image)
-    {
-        using var response = await server.UploadAsync(image);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var info = (await response.Content.ReadFromJsonAsync<FirmwareInfo>())!;
-        // Relative, so that a client behind the proxy downloads through it.
-        return new UpdateOffer(new Uri(info.DownloadUrl).PathAndQuery, info.Size, info.Sha256, info.Project, info.Version, info.SecureVersion, info.Chip);
-    }
-
-    private static MemoryFlash NewFlash(byte[] factory) => MemoryFlash.FromImage(SimulatedDeviceFlash.Build(factory, SlotSize));
-
-    private static EspDevice Boot(IFlash flash, BootOptions? options = null, Efuse? efuse = null)
-    {
-        var device = EspOta.Device.EspDevice.Open(flash, options ?? new BootOptions { Rollback = true }, efuse, EspImageValidator.ForChip(Chip.Esp32));
-        Assert.False(device.Reboot().IsReset);
-        return device;
-    }
-
-    private static EspDevice BootNew(byte[] factory) => Boot(NewFlash(factory));
+    private static EspDevice BootNew(byte[] factory) => BootDevice(NewFlash(factory));
 
     private static (EspDevice Device, PartitionWriteCounter Counter) BootCounted(byte[] factory, string label)
     {
         var table = SimulatedDeviceFlash.Layout(factory.Length, SlotSize);
         var counter = new PartitionWriteCounter(NewFlash(factory), table.Partitions.Single(p => p.Label == label));
-        return (Boot(counter), counter);
+        return (BootDevice(counter), counter);
     }
 
     private static SimulatedDevice NewDevice(HttpClient http, string id, byte[] factory, Func<AppDescription, SelfTestOutcome>? selfTest = null) =>

@@ -110,6 +110,13 @@ public sealed class UpdateEndpointsTests
     {
         await using var server = await OtaTestServer.StartAsync();
         (await server.UploadAsync(VectorImages.Bytes(VectorImages.App))).Dispose();
+
+        // Issue 16: a rollback counts after the server offered that image to that device.
+        using (var offer = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "ota-vector-app", "1.0.0", 0)))
+        {
+            Assert.Equal(HttpStatusCode.OK, offer.StatusCode);
+        }
+
         using var report = await server.Device.PostAsJsonAsync(
             "/api/devices/dev-1/reports", new DeviceReport(DeviceReportKind.RolledBack, "1.2.3", AppSha, "self-test failed"));
         Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
@@ -126,6 +133,11 @@ public sealed class UpdateEndpointsTests
     {
         await using var server = await OtaTestServer.StartAsync();
         (await server.UploadAsync(VectorImages.Bytes(VectorImages.App))).Dispose();
+        using (var offer = await server.CheckAsync(new UpdateCheckRequest("dev-1", "esp32", "ota-vector-app", "1.0.0", 0)))
+        {
+            Assert.Equal(HttpStatusCode.OK, offer.StatusCode);
+        }
+
         using var report = await server.Device.PostAsJsonAsync(
             "/api/devices/dev-1/reports", new DeviceReport(DeviceReportKind.RolledBack, "1.2.3", AppSha.ToUpperInvariant(), "self-test failed"));
         Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);

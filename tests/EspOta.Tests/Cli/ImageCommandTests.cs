@@ -16,6 +16,8 @@ public sealed class ImageCommandTests : IDisposable
     private static (int Code, string Out, string Err) Run(params string[] args)
         => EspOta.Tests.Shared.CliRunner.Run(args);
 
+    private const string FatalPrefix = "A fatal error occurred: ";
+
     public static TheoryData<string> Cases() => ImageVectorTests.Cases();
 
     [Theory]
@@ -31,6 +33,15 @@ public sealed class ImageCommandTests : IDisposable
         {
             Assert.Equal(ExitCodes.Failure, code);
             Assert.Contains("error", stderr);
+            int fatal = Array.FindIndex(lines, l => l.StartsWith(FatalPrefix, StringComparison.Ordinal));
+            if (fatal >= 0)
+            {
+                // esptool's FatalError: what it printed before (file size, detected chip, load warnings)
+                // comes out on stdout line for line, and its reason in its words on stderr.
+                Assert.Equal(string.Join("\n", lines[2..(fatal - 1)]), stdout.Replace("\r\n", "\n").TrimEnd('\n'));
+                Assert.Contains(lines[fatal][FatalPrefix.Length..], stderr, StringComparison.Ordinal);
+            }
+
             return;
         }
 

@@ -106,6 +106,7 @@ public sealed class EspDeviceStoryTests
 
         Assert.Equal("ota_0", boot.Booted!.Label);
         Assert.Contains(boot.Steps, s => s.Contains("ABORTED", StringComparison.Ordinal));
+        Assert.Contains(boot.Trace, s => s.Reason == BootStepReason.PendingVerifyAborted);
         Assert.Equal(OtaImageState.Aborted, device.Ota.GetStatePartition(device.Part("ota_1")));
         Assert.Equal("ota_1", device.Ota.GetLastInvalidPartition()!.Label);
     }

@@ -48,7 +48,15 @@ public sealed class ImageVectorTests(ITestOutputHelper output)
             Assert.InRange(ex.Offset, 0, bytes.Length);
             // The recorded reason is "<ExceptionType>: <message>"; ours must give the same reason.
             string reason = expected["error"]!.GetValue<string>();
-            Assert.Contains(reason[(reason.IndexOf(": ", StringComparison.Ordinal) + 2)..], ex.Message, StringComparison.Ordinal);
+            reason = reason[(reason.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            if (System.Text.RegularExpressions.Regex.Match(reason, @"^\('(.*%02x.*)', (\d+)\)$") is { Success: true } tuple)
+            {
+                // esptool 4.8.1 passes the append_digest message and its value to RuntimeError as two
+                // arguments, so Python prints the tuple; ours is the message formatted (documented difference).
+                reason = tuple.Groups[1].Value.Replace("%02x", int.Parse(tuple.Groups[2].Value).ToString("x2"), StringComparison.Ordinal);
+            }
+
+            Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
             return;
         }
 
@@ -96,6 +104,22 @@ public sealed class ImageVectorTests(ITestOutputHelper output)
         var fromStream = AppImage.Parse(stream, chip);
         var fromSpan = AppImage.Parse(bytes, chip);
         Assert.True(JsonNode.DeepEquals(ImageInfoJson.Build(fromSpan), ImageInfoJson.Build(fromStream)));
-        Assert.Equal(chip, AppImage.DetectChip(bytes));
+        Assert.Equal(AutoChip(doc.RootElement), AppImage.DetectChip(bytes));
+    }
+
+    /// <summary>
+    /// The chip <c>image_info --chip auto</c> picks for a vector: the one whose <c>IMAGE_CHIP_ID</c> is the
+    /// header's chip id (recorded as <c>chip_id</c>), not the chip the vector was parsed for; the ESP8266
+    /// when the id names no chip or the header has none.
+    /// </summary>
+    internal static Chip AutoChip(JsonElement facts)
+    {
+        if (facts.GetProperty("chip_id").ValueKind == JsonValueKind.Null || facts.GetProperty("chip_id_name").ValueKind == JsonValueKind.Null)
+        {
+            return Chip.Esp8266;
+        }
+
+        int id = facts.GetProperty("chip_id").GetInt32();
+        return Chip.All.First(c => c.KnownToEsptool && c.ImageChipId == id);
     }
 }

@@ -1,9 +1,7 @@
-using EspOta.Flash;
+namespace EspOta.Flash;
 
-namespace EspOta.Torture;
-
-/// <summary>One mutating flash operation of a scenario's clean run.</summary>
-/// <param name="Index">Zero-based index among the scenario's writes and erases (the cut index).</param>
+/// <summary>One mutating flash operation (a write or an erase), as a <see cref="FlashOperationRecorder"/> saw it.</summary>
+/// <param name="Index">Zero-based index among the recorded writes and erases (the torture engine cuts by it).</param>
 /// <param name="Kind"><see cref="FlashOperationKind.Write"/> or <see cref="FlashOperationKind.Erase"/>.</param>
 /// <param name="Address">Flash address.</param>
 /// <param name="Length">Bytes written or erased.</param>

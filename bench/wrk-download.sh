@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Bounded side-by-side download load: esp-ota serve vs nginx (sendfile off) on the same image file,
+# with wrk (Debian package). Whole file and 64 KiB ranges, at 20 and 200 connections, DURATION each.
+#   bench/wrk-download.sh [DURATION=5s]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-5s}
+command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update && apt-get install -y nginx-light; }
+work=$(mktemp -d /tmp/espota-wrk.XXXXXX)
+dotnet build src/EspOta.Cli -c Release -v q >/dev/null
+cli=src/EspOta.Cli/bin/Release/net10.0/esp-ota.dll
+export ESP_OTA_API_KEY=bench-key
+dotnet "$cli" serve --data "$work/data" --urls http://127.0.0.1:0 --json > "$work/serve.json" 2>/dev/null &
+server_pid=$!
+nginx_pid=""
+cleanup() { kill "$server_pid" 2>/dev/null || true; [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
+url=$(sed 's/.*"urls":\["\([^"]*\)".*/\1/' "$work/serve.json")
+# The largest vector app image, uploaded through the API so that it lands content-addressed in images/.
+image=${IMAGE:-/work/shared/vectors/images/app_desc_secure_version_7.bin}
+sha=$(curl -s -H "X-Api-Key: $ESP_OTA_API_KEY" -H 'Content-Type: application/octet-stream' --data-binary @"$image" "$url/api/firmware" | sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
+port=$(shuf -i 20000-60000 -n 1)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  access_log off; sendfile off; default_type application/octet-stream;
+  client_body_temp_path $work/nginx/b; proxy_temp_path $work/nginx/p; fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
+  server { listen 127.0.0.1:$port; location ~ "^/api/updates/firmware/([0-9a-f]{64})\$" { etag off; add_header ETag "\"\$1\"" always; alias $work/data/images/\$1.bin; } }
+}
+CONF
+/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off; master_process off;" &
+nginx_pid=$!
+sleep 0.5
+cat > "$work/range.lua" <<'LUA'
+wrk.headers["Range"] = "bytes=0-65535"
+LUA
+rps() { wrk -t2 -c"$1" -d"$duration" ${3:+-s "$3"} "$2" | awk '/Requests\/sec/ {print $2}'; }
+echo "image: $image ($(stat -c %s "$image") bytes), sha256 $sha"
+printf '%-22s %12s %12s %8s\n' case esp-ota nginx ratio
+for c in 20 200; do
+  for kind in whole range; do
+    script=""; [ "$kind" = range ] && script="$work/range.lua"
+    ours=$(rps "$c" "$url/api/updates/firmware/$sha" "$script")
+    theirs=$(rps "$c" "http://127.0.0.1:$port/api/updates/firmware/$sha" "$script")
+    printf '%-22s %12s %12s %8.2f\n' "$kind c=$c" "$ours" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
+  done
+done

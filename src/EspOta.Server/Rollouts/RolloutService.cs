@@ -1,0 +1,117 @@
+using EspOta.Http;
+using EspOta.Server.Devices;
+using EspOta.Server.Firmware;
+using EspOta.Server.Updates;
+
+namespace EspOta.Server.Rollouts;
+
+/// <summary>
+/// Runs the rollout domain over the stores: update decisions (recording admissions), device reports
+/// feeding the gates, operator actions, and the periodic gate evaluation.
+/// </summary>
+internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, TimeProvider time)
+{
+    /// <summary>Every known device with its labels.</summary>
+    public async Task<IReadOnlyList<DeviceFacts>> FleetAsync(CancellationToken cancellationToken)
+    {
+        var labels = await rollouts.LabelsAsync(cancellationToken).ConfigureAwait(false);
+        var list = await devices.ListAsync(null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return list.Select(d => Facts(d.Id, d.Project, d.Chip, d.Version, d.SecureVersion ?? 0, labels.GetValueOrDefault(d.Id))).ToList();
+    }
+
+    /// <summary>
+    /// What the checking device gets and why; with <paramref name="record"/>, an offer by a rollout
+    /// admits the device into its stage (the update check), without it nothing changes (the explanation endpoint).
+    /// </summary>
+    public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken)
+    {
+        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
+        var labels = await rollouts.LabelsAsync(cancellationToken).ConfigureAwait(false);
+        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, labels.GetValueOrDefault(check.DeviceId));
+
+        // The check is recorded after the decision: the device must count in the population already.
+        fleet = fleet.Where(d => d.Id != device.Id).Append(device).ToList();
+        var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var rejected = await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken).ConfigureAwait(false);
+        var latest = UpdatePolicy.Choose(check, catalog, rejected);
+        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        var decision = UpdateDecider.Decide(device, all, fleet, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest));
+        if (record && decision is { Rule: DecisionRule.Rollout, RolloutId: { } rolloutId, Stage: { } stage })
+        {
+            var now = time.GetUtcNow();
+            await rollouts.UpdateAsync(
+                list =>
+                {
+                    if (list.FirstOrDefault(r => r.Id == rolloutId) is { } rollout)
+                    {
+                        rollout.Admit(device, stage, now);
+                    }
+
+                    return 0;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var offered = decision.Offer is { } offer ? catalog.FirstOrDefault(f => f.Sha256 == offer.Sha256) : null;
+        return (decision, offered);
+    }
+
+    /// <summary>Feeds a device report to the rollouts it is a member of and applies their gates.</summary>
+    public async Task ObserveAsync(string deviceId, DeviceReport report, CancellationToken cancellationToken)
+    {
+        if (report.Kind == DeviceReportKind.Checking)
+        {
+            return;
+        }
+
+        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await rollouts.UpdateAsync(
+            list =>
+            {
+                foreach (var rollout in list)
+                {
+                    if (rollout.Observe(deviceId, report, now))
+                    {
+                        rollout.Evaluate(now, fleet);
+                    }
+                }
+
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies every running rollout's gates now (soak times end without any report).</summary>
+    public async Task<int> EvaluateAllAsync(CancellationToken cancellationToken)
+    {
+        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return await rollouts.UpdateAsync(list => list.Count(r => r.Evaluate(now, fleet)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs an operator action on one rollout; null when there is no such rollout.</summary>
+    /// <exception cref="RolloutTransitionException">The rollout's state does not allow it.</exception>
+    public async Task<Rollout?> ActAsync(string id, Action<Rollout, DateTimeOffset> action, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await rollouts.UpdateAsync(
+            list =>
+            {
+                var rollout = list.FirstOrDefault(r => r.Id == id);
+                if (rollout is not null)
+                {
+                    action(rollout, now);
+                }
+
+                return rollout;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Converts a repository row.</summary>
+    public static RolloutFirmware ToRollout(FirmwareRecord record) => new(record.Sha256, record.Project, record.Chip, record.Version, record.SecureVersion);
+
+    private static DeviceFacts Facts(string id, string? project, string? chip, string? version, uint secureVersion, DeviceLabels? labels) =>
+        new(id, project, chip, version, secureVersion, labels?.Group, labels?.Tags ?? [], labels?.PinnedVersion);
+}

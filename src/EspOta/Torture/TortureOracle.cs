@@ -1,0 +1,213 @@
+using System.Text;
+using EspOta.Boot;
+using EspOta.OtaData;
+using EspOta.Partitions;
+
+namespace EspOta.Torture;
+
+/// <summary>
+/// Holds every boot after a cut to the <see cref="IdealOta"/> model: reboots the cut flash, drives one
+/// <see cref="TortureContinuation"/> (the app's self-test) and records each broken invariant as a
+/// <see cref="TortureViolation"/>, grouped into <see cref="TortureFinding"/>s by kind and step.
+/// </summary>
+internal sealed class TortureOracle(TortureScenario scenario, TortureOptions options, TortureReplay replay)
+{
+    private readonly List<TortureViolation> _violations = [];
+    private readonly Dictionary<string, (TortureViolation First, int Count)> _findings = [];
+
+    public long Reboots { get; private set; }
+
+    public long Replays { get; private set; }
+
+    public long ViolationCount { get; private set; }
+
+    public IReadOnlyList<TortureViolation> Violations => _violations;
+
+    public IReadOnlyList<TortureFinding> Findings =>
+        _findings.Values.Select(f => new TortureFinding(f.First.Scenario, f.First.Rollback, f.First.Kind, f.First.Step, f.Count, f.First)).ToArray();
+
+    /// <summary>
+    /// What may boot after <paramref name="cut"/>: the model before its step, and also the model after
+    /// it when the step is not atomic or its last operation already had its full effect.
+    /// </summary>
+    public IdealOta[] CandidatesAt(TortureCutPoint cut, TortureStep step)
+    {
+        bool complete = TortureCutPoints.IsEffectivelyComplete(cut, replay.Before, replay.Work.SectorSize);
+        return !step.Atomic || (complete && cut.Operation.Index == step.EndOperation - 1)
+            ? [step.Before, step.After]
+            : [step.Before];
+    }
+
+    /// <summary>Boots the cut flash and follows <paramref name="continuation"/>, checking every boot.</summary>
+    public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
+    {
+        var device = replay.OpenDevice(replay.Work);
+        int bootNumber = 0;
+        bool skipped = false;
+
+        try
+        {
+            var boot = Check(ref candidates, device.Reboot());
+            if (boot is null)
+            {
+                return;
+            }
+
+            switch (continuation)
+            {
+                case TortureContinuation.Unconfirmed:
+                    candidates = [.. candidates.Select(c => c.AfterBoot())];
+                    Check(ref candidates, device.Reboot());
+                    break;
+
+                case TortureContinuation.SelfTestPasses:
+                    candidates = [.. candidates.Select(c => c.AfterBoot())];
+                    string running = boot;
+                    try
+                    {
+                        device.Ota.MarkAppValidCancelRollback();
+                    }
+                    catch (EspException)
+                    {
+                        // ESP-IDF's answer (e.g. no otadata entry to confirm); the app runs on.
+                    }
+
+                    candidates = [.. candidates.Select(c => c.AfterMarkValid(running))];
+                    Check(ref candidates, device.Reboot());
+                    break;
+
+                case TortureContinuation.SelfTestFails:
+                    candidates = [.. candidates.Select(c => c.AfterBoot())];
+                    string app = boot;
+                    if (!options.Rollback || !candidates.Any(c => c.Pending == app))
+                    {
+                        // Only an unconfirmed update under a rollback-enabled bootloader has a self-test to fail.
+                        skipped = true;
+                        return;
+                    }
+
+                    try
+                    {
+                        device.Ota.MarkAppInvalidRollback();
+                    }
+                    catch (EspException ex)
+                    {
+                        var without = candidates.Where(c => c.Pending != app).ToArray();
+                        if (without.Length == 0)
+                        {
+                            Report(TortureViolationKind.RollbackRefused, candidates[0].Confirmed, app, $"{ex.Code.GetName()}: {ex.Message}");
+                            return;
+                        }
+
+                        candidates = without;
+                    }
+
+                    candidates = [.. candidates.Select(c => c.AfterMarkInvalid(app))];
+                    if (Check(ref candidates, device.Reboot()) is null)
+                    {
+                        return;
+                    }
+
+                    candidates = [.. candidates.Select(c => c.AfterBoot())];
+                    Check(ref candidates, device.Reboot());
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // A reset or an ESP-IDF error code never gets here: only a bug in the device code does.
+            Report(TortureViolationKind.UnexpectedException, null, null, ex.ToString());
+        }
+        finally
+        {
+            if (!skipped)
+            {
+                Replays++;
+            }
+        }
+
+        // Returns the booted app, or null when this boot broke an invariant (reported).
+        string? Check(ref IdealOta[] ideals, BootResult result)
+        {
+            bootNumber++;
+            Reboots++;
+            string? actual = result.App?.Version;
+            if (result.IsReset || actual is null)
+            {
+                Report(TortureViolationKind.NoAppBoots, ideals[0].ExpectedBoot, null, Describe(result));
+                return null;
+            }
+
+            var matching = ideals.Where(i => i.ExpectedBoot == actual).ToArray();
+            if (matching.Length == 0)
+            {
+                var ideal = ideals[0];
+                var kind = ideal.Pending is { } pending && ideal.ExpectedBoot == pending ? TortureViolationKind.SelectedUpdateLost
+                    : actual == ideal.Pending ? TortureViolationKind.UnconfirmedAppKept
+                    : selected.Contains(actual) ? TortureViolationKind.ConfirmedAppLost
+                    : TortureViolationKind.UnselectedAppBoots;
+                Report(kind, ideal.ExpectedBoot, actual, $"model: {ideal}\n{Describe(result)}");
+                return null;
+            }
+
+            ideals = matching;
+            if (SelectsUnverifiable(result) is { } why)
+            {
+                Report(TortureViolationKind.OtaDataSelectsUnverifiableImage, ideals[0].ExpectedBoot, actual, $"{why}\n{Describe(result)}");
+                return null;
+            }
+
+            return actual;
+        }
+
+        void Report(TortureViolationKind kind, string? expected, string? actual, string detail)
+        {
+            ViolationCount++;
+            var violation = new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail);
+            if (_violations.Count < options.MaxRecordedViolations)
+            {
+                _violations.Add(violation);
+            }
+
+            string key = $"{kind}|{step.Name}";
+            _findings[key] = _findings.TryGetValue(key, out var f) ? (f.First, f.Count + 1) : (violation, 1);
+        }
+    }
+
+    private string? SelectsUnverifiable(BootResult result)
+    {
+        var work = replay.Work;
+        var table = result.Table;
+        var partition = table?.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta);
+        if (table is null || partition is null)
+        {
+            return null;
+        }
+
+        if (new OtaSelection(work, table).ActiveSelection() is not { } selected)
+        {
+            return null;
+        }
+
+        var (active, slot, target) = selected;
+        var entry = new OtaDataPartition(work, partition).Read(active);
+        if (target is null)
+        {
+            return $"active otadata[{active}] ({entry}) selects ota_{slot}, which does not exist";
+        }
+
+        var verdict = replay.Validator.Validate(work, target);
+        return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
+    }
+
+    private static string Describe(BootResult result)
+    {
+        var text = new StringBuilder();
+        foreach (var line in result.Steps)
+        {
+            text.Append("  boot: ").AppendLine(line);
+        }
+
+        return text.ToString();
+    }
+}
