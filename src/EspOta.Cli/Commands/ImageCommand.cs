@@ -47,7 +47,7 @@ internal static class ImageCommand
         info.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var bytes = CliFiles.Read(file, "image");
+            var bytes = CliFiles.Read(file, "image", allowEmpty: true);
             var given = ResolveChip(parse.GetValue(chipOption));
             var chip = given ?? AppImage.DetectChip(bytes);
             string chipArgument = given is null ? chip.DisplayName : chip.Name;
@@ -112,7 +112,7 @@ internal static class ImageCommand
                 SecureBootV2 = parse.GetValue(secureBoot),
             };
             ImageVerification result;
-            using (var stream = CliFiles.OpenRead(file, "image"))
+            using (var stream = CliFiles.OpenRead(file, "image", allowEmpty: true))
             {
                 result = ImageVerifier.Verify(stream, options);
             }

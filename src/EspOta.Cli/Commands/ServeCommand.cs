@@ -22,7 +22,8 @@ internal static class ServeCommand
         };
         var provider = new Option<EspOta.Server.Storage.StorageProvider?>("--database")
         {
-            Description = "Sqlite (default) or PostgreSql. Or EspOta__DatabaseProvider.",
+            Description = "sqlite (default) or postgresql. Or EspOta__DatabaseProvider.",
+            HelpName = "sqlite|postgresql",
         };
         var connection = new Option<string>("--connection-string")
         {

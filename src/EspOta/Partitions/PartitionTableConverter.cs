@@ -41,7 +41,7 @@ public static class PartitionTableConverter
             {
                 // gen_esp32part.py would die in its text decoder here; say what the input is instead.
                 throw new PartitionTableException(
-                    $"the input is not a partition table: a binary table starts with AA 50 and a CSV table is text, but it starts with {System.Convert.ToHexString(input[..Math.Min(8, input.Length)])} and holds binary data",
+                    $"the input is not a partition table: a binary table starts with AA 50 and a CSV table is text, but its first bytes at offset 0 are {System.Convert.ToHexString(input[..Math.Min(8, input.Length)])} and it holds binary data",
                     offset: 0);
             }
 

@@ -93,6 +93,19 @@ public sealed class BadInputTests : IDisposable
         ["demo", "--no-such-option"],
         ["no-such-command"],
         ["partitions", "gen"],
+        ["otadata", "doctor", "{missing}"],
+        ["device", "list", "--no-such-option"],
+        ["device", "show", "--no-such-option"],
+        ["rollout", "create", "--no-such-option"],
+        ["rollout", "list", "--no-such-option"],
+        ["rollout", "show", "--no-such-option"],
+        ["rollout", "pause", "--no-such-option"],
+        ["rollout", "resume", "--no-such-option"],
+        ["rollout", "cancel", "--no-such-option"],
+        ["rollout", "rollback", "--no-such-option"],
+        ["delta", "create", "--no-such-option"],
+        ["delta", "apply", "--no-such-option"],
+        ["delta", "info", "{missing}"],
     ];
 
     public static TheoryData<string, string> Cases()
@@ -134,7 +147,8 @@ public sealed class BadInputTests : IDisposable
         AssertNoTrace(all, args);
         // "What and where": the file's name, or (for contents esp-ota could read) the offset in it.
         bool names = all.Contains(Path.GetFileName(path), StringComparison.Ordinal)
-            || (input == "random" && (all.Contains("offset", StringComparison.OrdinalIgnoreCase) || all.Contains("0x", StringComparison.Ordinal)))
+            || (input is "random" or "empty" && (all.Contains("offset", StringComparison.OrdinalIgnoreCase) || all.Contains("0x", StringComparison.Ordinal)))
+            || (input == "empty" && all.Contains("empty", StringComparison.OrdinalIgnoreCase)) // esptool's own "File is empty"
             || command.Contains(NoServer, StringComparison.Ordinal) && all.Contains("127.0.0.1:9", StringComparison.Ordinal);
         Assert.True(names, $"esp-ota {string.Join(' ', args)}: the message does not say which file or where:\n{all}");
         Assert.False(File.Exists(outFile) && input != "random", $"esp-ota {string.Join(' ', args)} wrote {outFile} from bad input");
@@ -196,6 +210,7 @@ public sealed class BadInputTests : IDisposable
         .Replace("{app}", GoodApp, StringComparison.Ordinal)
         .Replace("{flash}", GoodFlash, StringComparison.Ordinal)
         .Replace("{folder}", Folder, StringComparison.Ordinal)
+        .Replace("{missing}", Missing, StringComparison.Ordinal)
         .Replace("{missing-folder}", Path.Combine(Dir, "no-such-folder"), StringComparison.Ordinal);
 
     private static (int Code, string Out, string Err) Run(params string[] args)

@@ -154,7 +154,7 @@ public sealed class CliEdgeTests : IDisposable
     {
         string app = BuildApp();
         var (code, _, stderr) = Run("partitions", "gen", app, PathOf("out.bin"));
-        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal(ExitCodes.Usage, code); // gen_esp32part.py's InputError exit status
         Assert.Contains("not a partition table", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("CSV", stderr.Replace("a CSV table is text", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.False(File.Exists(PathOf("out.bin")));
