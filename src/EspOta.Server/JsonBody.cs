@@ -24,7 +24,10 @@ internal static partial class JsonBody
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
-        TypeInfoResolver = ServerJsonContext.Default,
+        // Source-generated metadata first; reflection only for bodies of late-merged endpoints that
+        // are not in ServerJsonContext yet (those are what the AOT publish still warns about).
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            ServerJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
         NumberHandling = JsonNumberHandling.Strict,
         Converters = { new JsonStringEnumConverter<DeviceReportKind>(namingPolicy: null, allowIntegerValues: false) },
     };
