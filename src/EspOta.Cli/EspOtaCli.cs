@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using EspOta.Cli.Commands;
 
 namespace EspOta.Cli;
@@ -14,9 +15,24 @@ public static class EspOtaCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
+            var command = parsed.CommandResult.Command;
+            bool onlyMissingSubcommand = command.Action is null && command.Subcommands.Count > 0;
             foreach (var e in parsed.Errors)
             {
-                error.WriteLine($"esp-ota: {e.Message}");
+                // "Required command was not provided" says less than the help that follows it.
+                if (onlyMissingSubcommand && e.SymbolResult is CommandResult && e.Message.Contains("Required command", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                error.WriteLine($"esp-ota: {ParseErrors.Explain(e)}");
+            }
+
+            if (onlyMissingSubcommand)
+            {
+                // `esp-ota`, `esp-ota partitions` or an unknown command: show what there is.
+                root.Parse([.. CommandPath(parsed.CommandResult), "--help"]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+                return args.Length == 0 ? ExitCodes.Ok : ExitCodes.Usage;
             }
 
             return ExitCodes.Usage;
@@ -30,6 +46,17 @@ public static class EspOtaCli
         {
             return ErrorReporter.Report(ex, context);
         }
+    }
+
+    private static List<string> CommandPath(CommandResult result)
+    {
+        var path = new List<string>();
+        for (var r = result; r?.Parent is not null; r = r.Parent as CommandResult)
+        {
+            path.Insert(0, r.Command.Name);
+        }
+
+        return path;
     }
 
     /// <summary>The command tree.</summary>
@@ -50,6 +77,8 @@ public static class EspOtaCli
         root.Subcommands.Add(DeltaCommand.Create(context));
         root.Subcommands.Add(KeyCommand.Create(context));
         root.Subcommands.Add(CertsCommand.Create(context));
+        root.Subcommands.Add(PartitionCommand.Create(context));
+        root.Subcommands.Add(ImageCommand.CreateInfo(context, "image-info"));
         return root;
     }
 }

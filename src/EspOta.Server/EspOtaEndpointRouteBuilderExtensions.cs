@@ -18,6 +18,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
     {
         endpoints.MapFirmware();
         endpoints.MapUpdates();
+        endpoints.MapStableDownloads();
         endpoints.MapDevices();
         endpoints.MapRollouts();
         endpoints.MapDashboard();

@@ -53,6 +53,7 @@ public static class EspOtaServerServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
@@ -78,6 +79,7 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<FirmwareService>();
         services.AddSingleton<FirmwareStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<FirmwareStartup>());
+        services.TryAddSingleton<Updates.CurrentReleaseService>();
         services.AddSingleton<ApiKeyEndpointFilter>();
         services.AddRateLimiter(AddDeviceRateLimit);
         services.AddEspOtaDelta();

@@ -24,6 +24,10 @@ internal static partial class JsonBody
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        // Source-generated metadata first; reflection only for bodies of late-merged endpoints that
+        // are not in ServerJsonContext yet (those are what the AOT publish still warns about).
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            ServerJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
         NumberHandling = JsonNumberHandling.Strict,
         Converters = { new JsonStringEnumConverter<DeviceReportKind>(namingPolicy: null, allowIntegerValues: false) },
     };
@@ -93,7 +97,7 @@ internal static partial class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), Options);
+            var value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
             return value is null
                 ? (null, Problems.Malformed($"a JSON {what} was expected, got null"))
                 : (value, null);

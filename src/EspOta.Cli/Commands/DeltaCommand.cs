@@ -25,7 +25,7 @@ internal static class DeltaCommand
         var baseFile = new Argument<FileInfo>("base") { Description = "The running (base) app image." };
         var newFile = new Argument<FileInfo>("new") { Description = "The new app image." };
         var outFile = new Option<FileInfo>("--output", "-o") { Description = "The patch file to write.", Required = true };
-        var compression = new Option<string>("--compression") { Description = "heatshrink (default, what esp_delta_ota applies), none or crle (detools' full build only).", DefaultValueFactory = _ => "heatshrink" };
+        var compression = new Option<string>("--compression") { Description = "heatshrink (what esp_delta_ota applies), none or crle (detools' full build only).", DefaultValueFactory = _ => "heatshrink" };
         compression.AcceptOnlyFromAmong("heatshrink", "none", "crle");
         var window = new Option<int>("--heatshrink-window-sz2") { Description = "heatshrink window bits (esp_delta_ota: 8).", DefaultValueFactory = _ => 8 };
         var lookahead = new Option<int>("--heatshrink-lookahead-sz2") { Description = "heatshrink lookahead bits (esp_delta_ota: 7).", DefaultValueFactory = _ => 7 };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -144,7 +145,7 @@ internal static class DemoCommand
         var third = await device.RunCycleAsync();
         checks.Add(("server no longer offers v3 to this device", third.Outcome == DeviceCycleOutcome.UpToDate));
 
-        var details = await admin.GetFromJsonAsync<DeviceDetails>("api/devices/demo-device");
+        var details = await admin.GetFromJsonAsync("api/devices/demo-device", CliJsonContext.Default.DeviceDetails);
         var kinds = details?.History.Select(e => e.Kind).ToList() ?? [];
         checks.Add(("server recorded confirmed then rolled_back",
             kinds.IndexOf(DeviceReportKind.Confirmed) >= 0 && kinds.IndexOf(DeviceReportKind.RolledBack) > kinds.IndexOf(DeviceReportKind.Confirmed)));
@@ -251,14 +252,18 @@ internal static class DemoCommand
         var timeline = device?.Timeline ?? [];
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(
-                new
+            context.Out.WriteLine(CliJson.Format(new JsonObject
+            {
+                ["ok"] = ok,
+                ["checks"] = CliJson.Array(checks, c => new JsonObject { ["what"] = c.What, ["ok"] = c.Ok }),
+                ["timeline"] = CliJson.Array(timeline, s => new JsonObject
                 {
-                    ok,
-                    checks = checks.Select(c => new { what = c.What, ok = c.Ok }),
-                    timeline = timeline.Select(s => new { seconds = s.Elapsed.TotalSeconds, kind = s.Kind.ToString(), version = s.Version, detail = s.Detail }),
-                },
-                CliJson.Options));
+                    ["seconds"] = s.Elapsed.TotalSeconds,
+                    ["kind"] = s.Kind.ToString(),
+                    ["version"] = s.Version,
+                    ["detail"] = s.Detail,
+                }),
+            }));
             return;
         }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Diagnostics;
 using System.Text.Json;
+using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Simulation;
@@ -12,8 +14,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device create|run|fleet</c>: simulated devices that update over HTTP.</summary>
 internal static class DeviceCommand
 {
-    private static readonly JsonSerializerOptions Indented = CliJson.Options;
-
     public static Command Create(CliContext context)
     {
         var command = new Command("device", "Simulated ESP32 devices that run the OTA cycle against an update server.");
@@ -42,29 +42,29 @@ internal static class DeviceCommand
         },
     };
 
-    internal static Option<SelfTestOutcome> SelfTestOption() => new("--self-test")
+    internal static KebabEnumOption<SelfTestOutcome> SelfTestOption() =>
+        new("--self-test", "What a newly installed app's self-test does.", SelfTestOutcome.Pass);
+
+    private static Option<string> SlotSizeOption() => new("--slot-size")
     {
-        Description = "What a newly installed app's self-test does: pass, fail or hang.",
-        DefaultValueFactory = _ => SelfTestOutcome.Pass,
+        Description = "Size of each OTA partition (e.g. 1M, 1984K, 0x1F0000).",
+        DefaultValueFactory = _ => "0x1F0000",
     };
 
-    private static Option<long> SlotSizeOption() => new("--slot-size")
+    private static long SlotSize(ParseResult parse, Option<string> option) =>
+        SizeArgument.Parse(parse.GetValue(option) ?? "0x1F0000", "--slot-size", min: 1, max: int.MaxValue);
+
+    /// <summary>A factory app that the bootloader would refuse makes a device that never boots: say so before writing it.</summary>
+    private static void RequireApp(byte[] app, FileInfo file)
     {
-        Description = "Size of each OTA partition in bytes (decimal or 0x hex).",
-        DefaultValueFactory = _ => 0x1F0000,
-        CustomParser = result =>
+        var verification = ImageVerifier.Verify(app, new ImageVerifyOptions());
+        if (!verification.IsValid)
         {
-            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-            if (long.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) && value > 0)
-            {
-                return value;
-            }
-
-            result.AddError($"--slot-size '{text}' is not a positive size");
-            return default;
-        },
-    };
+            throw new EspException(
+                verification.Error,
+                $"factory app image {file.FullName} is not a valid app image: {verification.FailedCheck} at offset 0x{verification.FailureOffset:x}: {verification.FailureMessage}");
+        }
+    }
 
     private static Command CreateCreate(CliContext context)
     {
@@ -78,13 +78,15 @@ internal static class DeviceCommand
         };
         command.SetAction(parse =>
         {
-            var app = File.ReadAllBytes(parse.GetRequiredValue(factory).FullName);
-            var image = SimulatedDeviceFlash.Build(app, parse.GetValue(slot));
+            var factoryFile = parse.GetRequiredValue(factory);
+            var app = CliFiles.Read(factoryFile, "factory app image");
+            RequireApp(app, factoryFile);
+            var image = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
             var path = parse.GetRequiredValue(flash).FullName;
-            File.WriteAllBytes(path, image);
+            CliFiles.WriteAtomic(path, image, "device flash image");
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { flash = path, size = image.Length }));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["flash"] = path, ["size"] = image.Length }));
             }
             else
             {
@@ -151,18 +153,20 @@ internal static class DeviceCommand
         var revoked = new Option<int[]>("--revoked-key-slot") { Description = "A digest slot whose KEY_REVOKE eFuse is burnt; repeat for more." };
         var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
         {
-            flash, server, chip, selfTest, id, json, digests, scheme, revoked,
+            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked,
         };
         command.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(flash);
-            if (!file.Exists)
+            if (!file.Exists && !Directory.Exists(file.FullName))
             {
                 throw new FileNotFoundException($"{file.FullName} does not exist (create it with 'esp-ota device create')", file.FullName);
             }
 
+            FlashImageFiles.CheckImageFile(file, EspOta.Partitions.PartitionTable.DefaultOffset);
+
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
-            var outcome = parse.GetValue(selfTest);
+            var outcome = selfTest.Get(parse);
             var secureBoot = SecureBootConfig(parse.GetRequiredValue(chip), parse.GetValue(digests) ?? [], parse.GetValue(scheme)!, parse.GetValue(revoked) ?? []);
             using var flashFile = FileFlash.Open(file.FullName);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
@@ -182,17 +186,21 @@ internal static class DeviceCommand
             var result = device.RunCycleAsync().GetAwaiter().GetResult();
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(
-                    new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["device"] = deviceId,
+                    ["outcome"] = result.Outcome.ToString(),
+                    ["running_version"] = result.RunningVersion,
+                    ["offered_version"] = result.OfferedVersion,
+                    ["error"] = result.Error?.Message,
+                    ["timeline"] = CliJson.Array(device.Timeline, s => new JsonObject
                     {
-                        device = deviceId,
-                        outcome = result.Outcome.ToString(),
-                        running_version = result.RunningVersion,
-                        offered_version = result.OfferedVersion,
-                        error = result.Error?.Message,
-                        timeline = device.Timeline.Select(s => new { kind = s.Kind.ToString(), s.Version, s.Detail, seconds = s.Elapsed.TotalSeconds }),
-                    },
-                    Indented));
+                        ["kind"] = s.Kind.ToString(),
+                        ["version"] = s.Version,
+                        ["detail"] = s.Detail,
+                        ["seconds"] = s.Elapsed.TotalSeconds,
+                    }),
+                }));
             }
             else
             {
@@ -209,7 +217,7 @@ internal static class DeviceCommand
         var server = ServerOptions.Server();
         var factory = new Option<FileInfo>("--factory") { Description = "The factory app every device starts with.", Required = true };
         var count = new Option<int>("--count") { Description = "How many devices.", DefaultValueFactory = _ => 10 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Devices running at once (default: all).", DefaultValueFactory = _ => 0 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Devices running at once (default: all)." };
         var chip = ChipOption();
         var selfTest = SelfTestOption();
         var slot = SlotSizeOption();
@@ -222,7 +230,7 @@ internal static class DeviceCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the jitter and of which devices fail.", DefaultValueFactory = _ => 1 };
         var command = new Command("fleet", "Run many in-memory devices against a server (one cycle each, or polling for --rounds) and summarise.")
         {
-            server, factory, count, concurrency, chip, selfTest, slot, json, rounds, interval, jitter, failRate, failVersion, seed,
+            server, factory, count, concurrency, chip, selfTest.Option, slot, json, rounds, interval, jitter, failRate, failVersion, seed,
         };
         command.SetAction(parse =>
         {
@@ -247,7 +255,7 @@ internal static class DeviceCommand
                     {
                         Count = n,
                         Chip = parse.GetRequiredValue(chip),
-                        SlotSize = parse.GetValue(slot),
+                        SlotSize = SlotSize(parse, slot),
                         PollInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
                         Jitter = parse.GetValue(jitter),
                         SelfTestFailureRate = app => parse.GetValue(failVersion) is { } only && app.Version != only ? 0 : parse.GetValue(failRate),
@@ -259,8 +267,11 @@ internal static class DeviceCommand
             }
 
             int parallel = parse.GetValue(concurrency) is > 0 and var c ? c : n;
-            var flashImage = SimulatedDeviceFlash.Build(File.ReadAllBytes(parse.GetRequiredValue(factory).FullName), parse.GetValue(slot));
-            var outcome = parse.GetValue(selfTest);
+            var factoryFile = parse.GetRequiredValue(factory);
+            var app = CliFiles.Read(factoryFile, "factory app image");
+            RequireApp(app, factoryFile);
+            var flashImage = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
+            var outcome = selfTest.Get(parse);
             var deviceChip = parse.GetRequiredValue(chip);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server), timeout: Timeout.InfiniteTimeSpan);
             var client = new HttpOtaClient(http);
@@ -275,7 +286,7 @@ internal static class DeviceCommand
             long bytes = results.Sum(r => r.Install?.BytesDownloaded ?? 0);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { devices = n, seconds = elapsed.TotalSeconds, bytes, outcomes = byOutcome }, Indented));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["devices"] = n, ["seconds"] = elapsed.TotalSeconds, ["bytes"] = bytes, ["outcomes"] = CliJson.Counts(byOutcome) }));
             }
             else
             {

@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -10,8 +11,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota firmware add|list</c>: the update server's firmware repository.</summary>
 internal static class FirmwareCommand
 {
-    private static readonly JsonSerializerOptions Indented = CliJson.Options;
-
     public static Command Create(CliContext context)
     {
         var command = new Command("firmware", "Upload and list firmware on an update server.");
@@ -30,19 +29,15 @@ internal static class FirmwareCommand
         add.SetAction(parse =>
         {
             var image = parse.GetRequiredValue(file);
-            if (!image.Exists)
-            {
-                throw new FileNotFoundException($"{image.FullName} does not exist", image.FullName);
-            }
 
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
-            using var stream = image.OpenRead();
+            using var stream = CliFiles.OpenRead(image, "app image");
             using var content = new StreamContent(stream, 1 << 16);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.ContentLength = image.Length;
             using var response = client.PostAsync("api/firmware", content).GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-            var info = response.Content.ReadFromJsonAsync<FirmwareInfo>().GetAwaiter().GetResult()
+            var info = response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfo).GetAwaiter().GetResult()
                 ?? throw new ServerProblemException((int)response.StatusCode, "the server answered an empty body");
             Write(context, parse.GetValue(json), [info]);
             return ExitCodes.Ok;
@@ -66,7 +61,7 @@ internal static class FirmwareCommand
             {
                 using var response = client.GetAsync(next).GetAwaiter().GetResult();
                 ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-                infos.AddRange(response.Content.ReadFromJsonAsync<FirmwareInfo[]>().GetAwaiter().GetResult() ?? []);
+                infos.AddRange(response.Content.ReadFromJsonAsync(CliJsonContext.Default.FirmwareInfoArray).GetAwaiter().GetResult() ?? []);
                 next = response.Headers.TryGetValues("Link", out var links)
                     ? links.Select(l => System.Text.RegularExpressions.Regex.Match(l, "^<([^>]+)>;\\s*rel=\"next\"$")).FirstOrDefault(m => m.Success)?.Groups[1].Value.TrimStart('/')
                     : null;
@@ -82,7 +77,7 @@ internal static class FirmwareCommand
     {
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(infos, Indented));
+            context.Out.WriteLine(JsonSerializer.Serialize(infos.ToArray(), CliJsonContext.Default.FirmwareInfoArray));
             return;
         }
 

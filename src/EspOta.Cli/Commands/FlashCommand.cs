@@ -1,5 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
+using EspOta.Cli.Files;
 using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Images;
@@ -22,7 +23,9 @@ internal static class FlashCommand
 
     private static Command CreateBuild(CliContext context)
     {
-        var partitions = new Option<FileInfo>("--partitions", "-p") { Description = "Partition table: CSV or binary.", Required = true };
+        var partitions = new Option<FileInfo?>("--partitions", "-p") { Description = "Partition table: CSV or binary (required unless ADDRESS FILE pairs are given)." };
+        var pairs = new Argument<string[]>("address-file") { Description = "esptool merge_bin's ADDRESS FILE pairs, merged as they are (instead of --partitions).", Arity = ArgumentArity.ZeroOrMore };
+        var fill = new Option<string?>("--fill-flash-size") { Description = "With ADDRESS FILE pairs: pad the output with 0xFF to this size (e.g. 4MB), as merge_bin does." };
         var bootloader = new Option<FileInfo?>("--bootloader", "-b") { Description = "Second-stage bootloader binary." };
         var bootloaderOffset = new Option<string?>("--bootloader-offset") { Description = "Where the bootloader goes (default: the chip's, from --chip or the bootloader's header: 0x1000 on ESP32/ESP32-S2, 0x2000 on ESP32-P4/C5, else 0x0)." };
         var chipOption = new Option<string?>("--chip") { Description = "Target chip (default: the bootloader header's chip id)." };
@@ -32,17 +35,34 @@ internal static class FlashCommand
         var flashSize = new Option<string>("--flash-size") { Description = "Size of the flash image.", DefaultValueFactory = _ => "4MB" };
         var output = new Option<FileInfo>("--output", "-o") { Description = "The flash image to write.", Required = true };
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Place the bootloader and app images without checking them first." };
         var build = new Command("build", "Bootloader + partition table + erased otadata + app images in one flash image (esptool merge_bin).")
         {
-            partitions, bootloader, bootloaderOffset, chipOption, force, tableOffset, apps, flashSize, output, json,
+            partitions, bootloader, bootloaderOffset, chipOption, force, tableOffset, apps, flashSize, output, json, noVerify, pairs, fill,
         };
         build.SetAction(parse =>
         {
+            string[] rawPairs = parse.GetValue(pairs) ?? [];
+            if (rawPairs.Length > 0 || parse.GetValue(partitions) is null)
+            {
+                return MergePairs(context, rawPairs, parse.GetResult(partitions) is not null, parse.GetValue(fill), parse.GetRequiredValue(output), parse.GetValue(json));
+            }
+
+            if (parse.GetValue(fill) is not null)
+            {
+                throw new UsageException("--fill-flash-size goes with ADDRESS FILE pairs; with --partitions the image is --flash-size long");
+            }
+
             long size = SizeArgument.Parse(parse.GetValue(flashSize)!, "--flash-size", min: 1);
             long tableAt = SizeArgument.Parse(parse.GetValue(tableOffset)!, "--table-offset");
-            var tableFile = parse.GetRequiredValue(partitions);
-            var conversion = PartitionTableConverter.Convert(File.ReadAllBytes(tableFile.FullName), new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
+            var tableFile = parse.GetValue(partitions)!;
+            var conversion = CliFiles.ParseTable(tableFile, new PartitionTableOptions { TableOffset = tableAt, Quiet = true, FlashSize = size });
             var table = conversion.Table;
+            if (table.Partitions.Count == 0)
+            {
+                throw new PartitionTableException($"partition table {tableFile.FullName} has no partitions");
+            }
+
             var appImages = new List<(string Partition, byte[] Image)>();
             foreach (string spec in parse.GetValue(apps) ?? [])
             {
@@ -53,7 +73,14 @@ internal static class FlashCommand
                 }
 
                 var partition = FlashImageFiles.RequirePartition(table, spec[..eq]);
-                appImages.Add((partition.Label, File.ReadAllBytes(spec[(eq + 1)..])));
+                var data = CliFiles.Read(spec[(eq + 1)..], $"image for {partition.Label}");
+                if (partition.IsApp && !parse.GetValue(noVerify) && data.Length <= partition.Size)
+                {
+                    // Data partitions take any bytes; an app partition only a bootable image.
+                    RequireImage(data, Path.GetFullPath(spec[(eq + 1)..]), $"app image for {partition.Label}", bootloader: false);
+                }
+
+                appImages.Add((partition.Label, data));
             }
 
             var composeOptions = new FlashComposeOptions
@@ -64,10 +91,20 @@ internal static class FlashCommand
                 ForceBootloaderOffset = parse.GetValue(force),
                 Size = size,
             };
+            byte[]? blImage = null;
+            if (parse.GetValue(bootloader) is { } bl)
+            {
+                blImage = CliFiles.Read(bl, "bootloader image");
+                if (!parse.GetValue(noVerify) && blImage.Length <= composeOptions.TableOffset - composeOptions.BootloaderOffset)
+                {
+                    RequireImage(blImage, bl.FullName, "bootloader image", bootloader: true);
+                }
+            }
+
             FlashImage image;
             try
             {
-                image = FlashImage.Compose(table, parse.GetValue(bootloader) is { } bl ? File.ReadAllBytes(bl.FullName) : null, appImages, composeOptions);
+                image = FlashImage.Compose(table, blImage, appImages, composeOptions);
             }
             catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.NotFound or EspError.InvalidArg)
             {
@@ -76,10 +113,17 @@ internal static class FlashCommand
 
             var written = image.Placements.Select(p => (What: p.What, p.Offset, p.Length)).ToList();
             var target = parse.GetRequiredValue(output);
-            FlashImageFile.WriteAtomically(target.FullName, image.ToArray());
+            CliFiles.WriteAtomic(target.FullName, image.ToArray(), "flash image");
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { output = target.FullName, size, written = written.Select(w => new { what = w.What, offset = w.Offset, length = w.Length }), otadata = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset, warnings = conversion.Warnings }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["output"] = target.FullName,
+                    ["size"] = size,
+                    ["written"] = CliJson.Array(written, w => new JsonObject { ["what"] = w.What, ["offset"] = w.Offset, ["length"] = w.Length }),
+                    ["otadata"] = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset,
+                    ["warnings"] = CliJson.Strings(conversion.Warnings),
+                }));
             }
             else
             {
@@ -96,6 +140,76 @@ internal static class FlashCommand
             return ExitCodes.Ok;
         });
         return build;
+    }
+
+    /// <summary><c>esptool merge_bin -o OUT [--fill-flash-size SIZE] ADDRESS FILE …</c>.</summary>
+    private static int MergePairs(CliContext context, string[] pairs, bool withTable, string? fill, FileInfo target, bool json)
+    {
+        if (withTable)
+        {
+            throw new UsageException("give either --partitions (with --bootloader/--app) or ADDRESS FILE pairs, not both");
+        }
+
+        if (pairs.Length == 0)
+        {
+            throw new UsageException("flash build needs --partitions, or ADDRESS FILE pairs as esptool merge_bin takes them");
+        }
+
+        if (pairs.Length % 2 != 0)
+        {
+            throw new UsageException($"ADDRESS FILE pairs: '{pairs[^1]}' has no file after it");
+        }
+
+        var inputs = new List<FlashPlacement>();
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            long address = SizeArgument.Parse(pairs[i], $"address '{pairs[i]}'", max: uint.MaxValue);
+            inputs.Add(new FlashPlacement(pairs[i + 1], address, CliFiles.Read(pairs[i + 1], $"input at 0x{address:x}")));
+        }
+
+        long? fillSize = fill is null ? null : SizeArgument.Parse(fill, "--fill-flash-size", min: 1, max: Array.MaxLength);
+        byte[] image;
+        try
+        {
+            image = FlashMerge.Merge(inputs, fillSize);
+        }
+        catch (EspException e) when (e.Code is EspError.InvalidSize or EspError.InvalidArg)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        CliFiles.WriteAtomic(target.FullName, image, "flash image");
+        if (json)
+        {
+            context.Out.WriteLine(CliJson.Format(new JsonObject
+            {
+                ["output"] = target.FullName,
+                ["size"] = image.Length,
+                ["written"] = CliJson.Array(inputs.OrderBy(p => p.Offset), w => new JsonObject { ["what"] = w.What, ["offset"] = w.Offset, ["length"] = w.Length }),
+            }));
+        }
+        else
+        {
+            foreach (var p in inputs.OrderBy(p => p.Offset))
+            {
+                context.Out.WriteLine($"Wrote 0x{p.Length:x} bytes from {p.What} at 0x{p.Offset:x}");
+            }
+
+            context.Out.WriteLine($"{target.FullName}: 0x{image.Length:x} bytes");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static void RequireImage(byte[] image, string path, string what, bool bootloader)
+    {
+        var verification = EspOta.Images.ImageVerifier.Verify(image, new EspOta.Images.ImageVerifyOptions { IsBootloader = bootloader });
+        if (!verification.IsValid)
+        {
+            throw new EspException(
+                verification.Error,
+                $"{what} {path} is not a valid image ({verification.FailedCheck} at offset 0x{verification.FailureOffset:x}: {verification.FailureMessage}); --no-verify places it anyway");
+        }
     }
 
     private static Command CreateBoot(CliContext context)
@@ -127,7 +241,7 @@ internal static class FlashCommand
             {
                 if (parse.GetValue(json))
                 {
-                    context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, rom = new { chip = rom.Chip?.Name, offset = rom.Offset, loads = false, reason = rom.Reason }, boot = (object?)null }, FlashImageFiles.Json));
+                    context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = false, ["reason"] = rom.Reason }, ["boot"] = null }));
                 }
                 else
                 {
@@ -147,7 +261,13 @@ internal static class FlashCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, rom = new { chip = rom.Chip?.Name, offset = rom.Offset, loads = true, modelled = rom.Modelled, reason = rom.Reason }, boot = FlashImageFiles.DescribeBoot(result), efuseSecureVersion = efuse.SecureVersion.Version }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["image"] = file.FullName,
+                    ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = true, ["modelled"] = rom.Modelled, ["reason"] = rom.Reason },
+                    ["boot"] = FlashImageFiles.DescribeBoot(result),
+                    ["efuse_secure_version"] = efuse.SecureVersion.Version,
+                }));
             }
             else
             {

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
+using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Layout;
 using EspOta.Partitions;
@@ -10,13 +12,35 @@ namespace EspOta.Cli.Commands;
 /// <summary>What the flash-image commands share: loading and saving images, boot options, JSON shapes.</summary>
 internal static class FlashImageFiles
 {
-    public static readonly JsonSerializerOptions Json = CliJson.Options;
+    public static readonly System.Text.Json.JsonSerializerOptions Json = CliJson.Options;
 
-    /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>).</summary>
-    public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset) => FlashImageFile.Load(file.FullName, tableOffset);
+    /// <summary>Loads a padded or unpadded flash image file (<see cref="FlashImageFile.Load"/>), after checking that the path is one.</summary>
+    public static MemoryFlash Load(FileInfo file, long tableOffset = PartitionTable.DefaultOffset)
+    {
+        CheckImageFile(file, tableOffset);
+        return FlashImageFile.Load(file.FullName, tableOffset);
+    }
 
     /// <summary>Saves it back atomically (<see cref="FlashImageFile.Save"/>).</summary>
     public static void Save(FileInfo file, MemoryFlash flash, long originalLength) => FlashImageFile.Save(file.FullName, flash, originalLength);
+
+    /// <summary>Fails with a clear message unless <paramref name="file"/> can be a whole flash image with a table at <paramref name="tableOffset"/>.</summary>
+    public static void CheckImageFile(FileInfo file, long tableOffset)
+    {
+        CliFiles.CheckReadable(file.FullName, "flash image");
+        long length = new FileInfo(file.FullName).Length;
+        if (length == 0)
+        {
+            throw new FileProblemException($"flash image {file.FullName} is empty (0 bytes)", ExitCodes.Failure);
+        }
+
+        if (tableOffset >= 0 && length < tableOffset + PartitionTable.MaxLength)
+        {
+            throw new FileProblemException(
+                $"flash image {file.FullName} is {length} (0x{length:x}) bytes: too short to hold a partition table at 0x{tableOffset:x} (a whole flash image reaches at least 0x{tableOffset + PartitionTable.MaxLength:x})",
+                ExitCodes.Failure);
+        }
+    }
 
     public static Partition RequirePartition(PartitionTable table, string label) =>
         table.FindFirst(label: label) ?? throw new UsageException($"no partition named '{label}' in the partition table (have: {string.Join(", ", table.Partitions.Select(p => p.Label))})");
@@ -29,16 +53,16 @@ internal static class FlashImageFiles
             : table;
     }
 
-    public static object DescribeBoot(BootResult boot) => new
+    public static JsonObject DescribeBoot(BootResult boot) => new()
     {
-        booted = boot.Booted?.Label,
-        bootedOffset = boot.Booted?.Offset,
-        selectedIndex = boot.SelectedIndex,
-        bootedIndex = boot.BootedIndex,
-        reset = boot.IsReset,
-        version = boot.App?.Version,
-        secureVersion = boot.App?.SecureVersion,
-        steps = boot.Steps,
+        ["booted"] = boot.Booted?.Label,
+        ["booted_offset"] = boot.Booted?.Offset,
+        ["selected_index"] = boot.SelectedIndex,
+        ["booted_index"] = boot.BootedIndex,
+        ["reset"] = boot.IsReset,
+        ["version"] = boot.App?.Version,
+        ["secure_version"] = boot.App?.SecureVersion,
+        ["steps"] = CliJson.Strings(boot.Steps),
     };
 
     /// <summary>The bootloader-configuration options several commands take.</summary>

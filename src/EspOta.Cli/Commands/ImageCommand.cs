@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -41,17 +42,18 @@ internal static class ImageCommand
             : throw new UsageException($"unknown chip '{name}' (one of: {string.Join(", ", Chip.All.Select(c => c.Name))})");
     }
 
-    private static Command CreateInfo(CliContext context)
+    /// <summary><c>image info</c>; also the root command <c>image-info</c>, esptool v5's name for it.</summary>
+    internal static Command CreateInfo(CliContext context, string name = "info")
     {
         var input = new Argument<FileInfo>("image") { Description = "An app or bootloader image (.bin)." };
         var chipOption = ChipOption("Chip to parse for (default: from the image's chip id, as --chip auto).");
         var json = JsonOption();
         var signatures = new Option<bool>("--signatures") { Description = "Also list the Secure Boot signature blocks (key digests, digest check)." };
-        var info = new Command("info", "Show an image like esptool.py image_info --version 2.") { input, chipOption, json, signatures };
+        var info = new Command(name, "Show an image like esptool.py image_info --version 2.") { input, chipOption, json, signatures };
         info.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var bytes = File.ReadAllBytes(file.FullName);
+            var bytes = CliFiles.Read(file, "image", allowEmpty: true);
             if (ImageEncryptionCommands.TryWriteInfo(context, file.FullName, bytes, parse.GetValue(json)))
             {
                 return ExitCodes.Ok;
@@ -125,7 +127,7 @@ internal static class ImageCommand
                 SecureBootV2 = parse.GetValue(secureBoot),
             };
             ImageVerification result;
-            using (var stream = File.OpenRead(file.FullName))
+            using (var stream = CliFiles.OpenRead(file, "image", allowEmpty: true))
             {
                 result = ImageVerifier.Verify(stream, options);
             }
@@ -213,8 +215,12 @@ internal static class ImageCommand
             }
 
             var file = parse.GetRequiredValue(output);
-            File.WriteAllBytes(file.FullName, image);
+            CliFiles.WriteAtomic(file.FullName, image, "app image");
             var verification = ImageVerifier.Verify(image, new ImageVerifyOptions { ExpectedChip = chip });
+
+            // The hash of the file as written (padding included) is the one the update server records
+            // and devices are offered; the image's own appended hash covers the unpadded image only.
+            string fileSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image));
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(new JsonObject
@@ -223,13 +229,16 @@ internal static class ImageCommand
                     ["chip"] = chip.Name,
                     ["file_size"] = image.Length,
                     ["image_length"] = verification.ImageLength,
-                    ["sha256"] = Convert.ToHexStringLower(verification.Sha256.Span),
+                    ["sha256"] = fileSha256,
+                    ["image_sha256"] = Convert.ToHexStringLower(verification.Sha256.Span),
                     ["valid"] = verification.IsValid,
                 }.ToJsonString(Indented));
             }
             else
             {
-                context.Out.WriteLine($"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes (image {verification.ImageLength} bytes), sha256 {Convert.ToHexStringLower(verification.Sha256.Span)}");
+                context.Out.WriteLine(image.Length == verification.ImageLength
+                    ? $"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes, sha256 {fileSha256}"
+                    : $"Wrote {file.FullName}: {chip.Name} app image, {image.Length} bytes (image {verification.ImageLength} bytes + 0xFF padding), sha256 {fileSha256} (of the file; image's own {Convert.ToHexStringLower(verification.Sha256.Span)})");
             }
 
             return verification.IsValid ? ExitCodes.Ok : ExitCodes.Failure;

@@ -19,7 +19,7 @@ public static class ImageInfoJson
         var segments = new JsonArray();
         foreach (var s in image.Segments)
         {
-            segments.Add(new JsonObject
+            segments.Add((JsonNode)new JsonObject
             {
                 ["index"] = s.Index,
                 ["load_addr"] = s.LoadAddress,

@@ -1,4 +1,6 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Device;
@@ -17,6 +19,10 @@ internal static class OtaCommand
     {
         var command = new Command("ota", "OTA updates on flash images.");
         command.Subcommands.Add(CreateApply(context));
+        foreach (var slotCommand in PartitionCommand.OtaSlotCommands(context))
+        {
+            command.Subcommands.Add(slotCommand);
+        }
         return command;
     }
 
@@ -40,12 +46,7 @@ internal static class OtaCommand
         {
             var file = parse.GetRequiredValue(input);
             var appFile = parse.GetRequiredValue(app);
-            if (!appFile.Exists)
-            {
-                throw new FileNotFoundException($"app image {appFile.FullName} does not exist", appFile.FullName);
-            }
-
-            var image = File.ReadAllBytes(appFile.FullName);
+            var image = CliFiles.Read(appFile, "app image");
             var options = bootOptions.Read(parse);
             var efuse = bootOptions.ReadEfuse(parse);
             var flash = FlashImageFiles.Load(file, options.PartitionTableOffset);
@@ -137,15 +138,15 @@ internal static class OtaCommand
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    image = file.FullName,
-                    app = appFile.FullName,
-                    runningBefore = before.Booted!.Label,
-                    target = target.Label,
-                    bytes = image.Length,
-                    nextBoot = FlashImageFiles.DescribeBoot(after),
-                }, FlashImageFiles.Json));
+                    ["image"] = file.FullName,
+                    ["app"] = appFile.FullName,
+                    ["running_before"] = before.Booted!.Label,
+                    ["target"] = target.Label,
+                    ["bytes"] = image.Length,
+                    ["next_boot"] = FlashImageFiles.DescribeBoot(after),
+                }));
             }
             else
             {

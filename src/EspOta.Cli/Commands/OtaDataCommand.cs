@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Flash;
@@ -58,7 +59,28 @@ internal static class OtaDataCommand
             }).ToArray();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, otadata = otaData.Partition.Label, otaSlots = count, activeCopy = active, bootPartition = boot?.Label, copies }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["image"] = file.FullName,
+                    ["otadata"] = otaData.Partition.Label,
+                    ["ota_slots"] = count,
+                    ["active_copy"] = active,
+                    ["boot_partition"] = boot?.Label,
+                    ["copies"] = CliJson.Array(copies, c => new JsonObject
+                    {
+                        ["copy"] = c.copy,
+                        ["address"] = c.address,
+                        ["sequence"] = c.sequence,
+                        ["state"] = c.state,
+                        ["state_name"] = c.stateName,
+                        ["crc"] = c.crc,
+                        ["crc_valid"] = c.crcValid,
+                        ["valid"] = c.valid,
+                        ["active"] = c.active,
+                        ["slot"] = c.slot,
+                        ["raw"] = c.raw,
+                    }),
+                }));
                 return ExitCodes.Ok;
             }
 
@@ -107,7 +129,13 @@ internal static class OtaDataCommand
             var entries = otaData.ReadBoth();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, switchedTo = target.Label, bootPartition = ota.GetBootPartition()?.Label, copies = entries.Select(e => Convert.ToHexStringLower(e.ToArray())) }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject
+                {
+                    ["image"] = file.FullName,
+                    ["switched_to"] = target.Label,
+                    ["boot_partition"] = ota.GetBootPartition()?.Label,
+                    ["copies"] = CliJson.Strings(entries.Select(e => Convert.ToHexStringLower(e.ToArray()))),
+                }));
             }
             else
             {
@@ -137,7 +165,7 @@ internal static class OtaDataCommand
             FlashImageFiles.Save(file, flash, file.Length);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { image = file.FullName, erased = otaData.Partition.Label, offset = otaData.Partition.Offset, size = otaData.Partition.Size }, FlashImageFiles.Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["erased"] = otaData.Partition.Label, ["offset"] = otaData.Partition.Offset, ["size"] = otaData.Partition.Size }));
             }
             else
             {

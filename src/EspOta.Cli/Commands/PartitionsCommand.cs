@@ -1,5 +1,6 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using EspOta.Partitions;
 using Spectre.Console;
 
@@ -8,8 +9,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota partitions …</c>: the <c>gen_esp32part.py</c> verbs.</summary>
 internal static class PartitionsCommand
 {
-    private static readonly JsonSerializerOptions Json = CliJson.Options;
-
     // gen_esp32part.py exits 2 when it refuses a table (its InputError); `gen` keeps the tool's contract.
     private const int GenEsp32PartInputError = 2;
 
@@ -29,7 +28,6 @@ internal static class PartitionsCommand
         {
             Description = "Where to write the converted table; '-' or omitted for stdout.",
             Arity = ArgumentArity.ZeroOrOne,
-            DefaultValueFactory = _ => "-",
         };
         var tool = new ToolOptions();
         var json = JsonOption();
@@ -49,7 +47,7 @@ internal static class PartitionsCommand
             PartitionConversion result;
             try
             {
-                result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options, context.Error);
+                result = PartitionTableConverter.Convert(CliFiles.Read(file, "partition table"), options, context.Error);
             }
             catch (PartitionTableException e)
             {
@@ -65,26 +63,34 @@ internal static class PartitionsCommand
             else
             {
                 string? dir = Path.GetDirectoryName(Path.GetFullPath(target));
-                if (!string.IsNullOrEmpty(dir))
+                // gen_esp32part.py creates the output folder too.
+                if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir) && !File.Exists(dir))
                 {
-                    Directory.CreateDirectory(dir);
+                    try
+                    {
+                        Directory.CreateDirectory(dir);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new FileProblemException($"cannot create the folder {dir} for {Path.GetFullPath(target)}: {e.Message}", ExitCodes.Failure, e);
+                    }
                 }
 
-                File.WriteAllBytes(target, result.Output);
+                CliFiles.WriteAtomic(target, result.Output, result.InputIsBinary ? "CSV partition table" : "binary partition table");
             }
 
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    inputFormat = result.InputIsBinary ? "binary" : "csv",
-                    output = Path.GetFullPath(target),
-                    outputFormat = result.InputIsBinary ? "csv" : "binary",
-                    bytes = result.Output.Length,
-                    partitions = result.Table.Partitions.Count,
-                    warnings = result.Warnings,
-                }, Json));
+                    ["input"] = file.FullName,
+                    ["input_format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["output"] = Path.GetFullPath(target),
+                    ["output_format"] = result.InputIsBinary ? "csv" : "binary",
+                    ["bytes"] = result.Output.Length,
+                    ["partitions"] = result.Table.Partitions.Count,
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
             }
 
             return ExitCodes.Ok;
@@ -103,33 +109,33 @@ internal static class PartitionsCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = tool.Read(parse) with { Quiet = true };
-            var result = PartitionTableConverter.Convert(File.ReadAllBytes(file.FullName), options);
+            var result = CliFiles.ParseTable(file, options);
             var table = result.Table;
             var keywords = options.Keywords;
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    format = result.InputIsBinary ? "binary" : "csv",
-                    md5 = table.HasMd5,
-                    partitions = table.Partitions.Select((p, i) => new
+                    ["input"] = file.FullName,
+                    ["format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["md5"] = table.HasMd5,
+                    ["partitions"] = CliJson.Array(table.Partitions.Select((p, i) => (p, i)), x => new JsonObject
                     {
-                        index = i,
-                        name = p.Label,
-                        type = (int)p.Type,
-                        typeName = keywords.TypeName((long)p.Type),
-                        subtype = (int)p.Subtype,
-                        subtypeName = keywords.SubtypeName((long)p.Type, p.Subtype),
-                        offset = p.Offset,
-                        size = p.Size,
-                        end = p.End,
-                        encrypted = p.IsEncrypted,
-                        @readonly = p.IsReadOnly,
-                        role = PartitionRoles.Describe(p),
+                        ["index"] = x.i,
+                        ["name"] = x.p.Label,
+                        ["type"] = (int)x.p.Type,
+                        ["type_name"] = keywords.TypeName((long)x.p.Type),
+                        ["subtype"] = (int)x.p.Subtype,
+                        ["subtype_name"] = keywords.SubtypeName((long)x.p.Type, x.p.Subtype),
+                        ["offset"] = x.p.Offset,
+                        ["size"] = x.p.Size,
+                        ["end"] = x.p.End,
+                        ["encrypted"] = x.p.IsEncrypted,
+                        ["readonly"] = x.p.IsReadOnly,
+                        ["role"] = PartitionRoles.Describe(x.p),
                     }),
-                    warnings = result.Warnings,
-                }, Json));
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
                 return ExitCodes.Ok;
             }
 
@@ -179,30 +185,39 @@ internal static class PartitionsCommand
         {
             var file = parse.GetRequiredValue(input);
             var options = tool.Read(parse) with { Quiet = true, NoVerify = false };
-            byte[] bytes = File.ReadAllBytes(file.FullName);
+            byte[] bytes = CliFiles.Read(file, "partition table");
             bool asJson = parse.GetValue(json);
             PartitionConversion result;
             try
             {
                 result = PartitionTableConverter.Convert(bytes, options);
+                if (result.Table.Partitions.Count == 0)
+                {
+                    // gen_esp32part.py turns an empty CSV into a table of nothing, but nothing boots from it.
+                    throw new PartitionTableException("the table has no partitions", result.InputIsBinary ? 0 : null, result.InputIsBinary ? null : 1);
+                }
             }
             catch (PartitionTableException e) when (asJson)
             {
                 // A verdict, not a crash: JSON callers get it on stdout; the exit code still says invalid.
-                context.Out.WriteLine(JsonSerializer.Serialize(new { input = file.FullName, valid = false, error = e.Message, line = e.Line, offset = e.Offset }, Json));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["input"] = file.FullName, ["valid"] = false, ["error"] = e.Message, ["line"] = e.Line, ["offset"] = e.Offset }));
                 return ExitCodes.Failure;
+            }
+            catch (PartitionTableException e)
+            {
+                throw new InputFormatException(file.FullName, e);
             }
 
             if (asJson)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    input = file.FullName,
-                    valid = true,
-                    format = result.InputIsBinary ? "binary" : "csv",
-                    partitions = result.Table.Partitions.Count,
-                    warnings = result.Warnings,
-                }, Json));
+                    ["input"] = file.FullName,
+                    ["valid"] = true,
+                    ["format"] = result.InputIsBinary ? "binary" : "csv",
+                    ["partitions"] = result.Table.Partitions.Count,
+                    ["warnings"] = CliJson.Strings(result.Warnings),
+                }));
             }
             else
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using EspOta.Server;
 using Microsoft.Extensions.Configuration;
@@ -21,7 +22,8 @@ internal static class ServeCommand
         };
         var provider = new Option<EspOta.Server.Storage.StorageProvider?>("--database")
         {
-            Description = "Sqlite (default) or PostgreSql. Or EspOta__DatabaseProvider.",
+            Description = "sqlite (default) or postgresql. Or EspOta__DatabaseProvider.",
+            HelpName = "sqlite|postgresql",
         };
         var connection = new Option<string>("--connection-string")
         {
@@ -57,6 +59,19 @@ internal static class ServeCommand
             // --urls, else ASPNETCORE_URLS; either way plain HTTP must be allowed explicitly.
             string? address = parse.GetValue(urls) ?? (Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             var (listen, tlsOptions) = tls.Resolve(parse, address);
+            if (folder is not null && File.Exists(folder.FullName))
+            {
+                throw new EspOta.Cli.Files.FileProblemException($"data folder {folder.FullName} is a file, not a folder", ExitCodes.Usage);
+            }
+
+            try
+            {
+                folder?.Create();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new EspOta.Cli.Files.FileProblemException($"cannot create the data folder {folder!.FullName}: {e.Message}", ExitCodes.Failure, e);
+            }
             var app = EspOtaServerHost.Create(
                 listen,
                 o =>
@@ -97,7 +112,7 @@ internal static class ServeCommand
             app.Start();
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { urls = app.Urls.ToArray(), data = DataFolder(app) }));
+                context.Out.WriteLine(CliJson.FormatLine(new JsonObject { ["urls"] = CliJson.Strings(app.Urls), ["data"] = DataFolder(app) }));
             }
             else
             {

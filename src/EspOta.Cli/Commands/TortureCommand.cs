@@ -1,3 +1,4 @@
+using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -17,10 +18,10 @@ internal static class TortureCommand
             Description = $"Scenario(s) to run (default: all): {string.Join(", ", TortureScenarios.All.Select(s => s.Name))}.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var imageSize = new Option<string>("--image-size") { Description = "App image size: bytes, or with K/M suffix (default 64K).", DefaultValueFactory = _ => "64K" };
-        var chunkSize = new Option<int>("--chunk-size") { Description = "Bytes per esp_ota_write (default 4096).", DefaultValueFactory = _ => 4096 };
+        var imageSize = new Option<string>("--image-size") { Description = "App image size: bytes, or with K/M suffix.", DefaultValueFactory = _ => "64K" };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "Bytes per esp_ota_write.", DefaultValueFactory = _ => 4096 };
         var rollback = new Option<bool>("--rollback") { Description = "Bootloader built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every random choice (default 1).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1 };
         var dump = new Option<DirectoryInfo?>("--dump") { Description = "Write the flash image at the first cut of each finding into this folder (readable by `esp-ota flash boot`)." };
         var json = new Option<bool>("--json") { Description = "Print the reports as JSON." };
         var wear = new Option<int?>("--wear") { Description = "Instead of the sweep: N consecutive OTAs on ESP-IDF's default two-OTA layout; erase counts per sector and the OTAs until the busiest sector wears out." };
@@ -202,7 +203,7 @@ internal static class TortureCommand
             foreach (var f in report.Findings)
             {
                 string name = $"{f.Scenario}-rollback-{(f.Rollback ? "on" : "off")}-{f.Kind}-op{f.First.Cut.Operation.Index}.bin";
-                File.WriteAllBytes(Path.Combine(folder.FullName, name), TortureEngine.ReproduceCut(scenario, options, f.First.Cut));
+                CliFiles.WriteAtomic(Path.Combine(folder.FullName, name), TortureEngine.ReproduceCut(scenario, options, f.First.Cut), "flash image dump");
             }
         }
     }

@@ -247,9 +247,9 @@ internal sealed class DeviceStore(OtaDatabase database, TimeProvider time, IOpti
             },
             cancellationToken);
 
-    private static string KindName(DeviceReportKind kind) => JsonSerializer.Serialize(kind).Trim('"');
+    private static string KindName(DeviceReportKind kind) => JsonSerializer.Serialize(kind, OtaJsonContext.Default.DeviceReportKind).Trim('"');
 
-    private static DeviceReportKind ParseKind(string name) => JsonSerializer.Deserialize<DeviceReportKind>($"\"{name}\"");
+    private static DeviceReportKind ParseKind(string name) => JsonSerializer.Deserialize($"\"{name}\"", OtaJsonContext.Default.DeviceReportKind);
 
     private DeviceSummary ReadDevice(DbDataReader reader) => new(
         reader.GetString(0),

@@ -18,7 +18,7 @@ public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
 
         try
         {
-            return JsonSerializer.Deserialize<OtaCheckpoint>(File.ReadAllBytes(Path));
+            return JsonSerializer.Deserialize(File.ReadAllBytes(Path), OtaJsonContext.Default.OtaCheckpoint);
         }
         catch (JsonException)
         {
@@ -33,7 +33,7 @@ public sealed class FileOtaCheckpointStore(string path) : IOtaCheckpointStore
         string temp = Path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            file.Write(JsonSerializer.SerializeToUtf8Bytes(checkpoint));
+            file.Write(JsonSerializer.SerializeToUtf8Bytes(checkpoint, OtaJsonContext.Default.OtaCheckpoint));
             // On disk before the rename: a power cut must leave the old checkpoint or the new one.
             file.Flush(flushToDisk: true);
         }

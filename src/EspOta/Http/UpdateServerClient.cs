@@ -41,7 +41,7 @@ public sealed class UpdateServerClient
             Options,
             async token =>
             {
-                using var response = await _http.PostAsJsonAsync("api/updates/check", device, token).ConfigureAwait(false);
+                using var response = await _http.PostAsJsonAsync("api/updates/check", device, OtaJsonContext.Default.UpdateCheckRequest, token).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.NoContent)
                 {
                     return null;
@@ -56,7 +56,7 @@ public sealed class UpdateServerClient
                 UpdateOffer? offer;
                 try
                 {
-                    offer = await response.Content.ReadFromJsonAsync<UpdateOffer>(token).ConfigureAwait(false);
+                    offer = await response.Content.ReadFromJsonAsync(OtaJsonContext.Default.UpdateOffer, token).ConfigureAwait(false);
                 }
                 catch (JsonException e)
                 {
@@ -82,7 +82,7 @@ public sealed class UpdateServerClient
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Options.RequestTimeout);
-            using var response = await _http.PostAsJsonAsync($"api/devices/{Uri.EscapeDataString(deviceId)}/reports", report, timeout.Token).ConfigureAwait(false);
+            using var response = await _http.PostAsJsonAsync($"api/devices/{Uri.EscapeDataString(deviceId)}/reports", report, OtaJsonContext.Default.DeviceReport, timeout.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

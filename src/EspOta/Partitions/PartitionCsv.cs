@@ -23,6 +23,43 @@ internal static class PartitionCsv
     // Values beyond this cannot be packed anyway; the cap keeps offset + size arithmetic exact in a long.
     private const long MaxMagnitude = 1L << 62;
 
+    /// <summary>
+    /// Whether <paramref name="data"/> is binary rather than CSV text: no byte-order mark, and a NUL
+    /// byte or bytes that are not UTF-8 within its first 4 KiB (the tool's codec sniffing only looks at BOMs).
+    /// </summary>
+    public static bool LooksBinary(ReadOnlySpan<byte> data)
+    {
+        if (data.StartsWith(Utf8Bom) || data.StartsWith(Utf16LeBom) || data.StartsWith(Utf16BeBom) || data.StartsWith(Utf32BeBom))
+        {
+            return false;
+        }
+
+        var head = data[..Math.Min(data.Length, 4096)];
+        if (head.Contains((byte)0))
+        {
+            return true;
+        }
+
+        // Text in a legacy code page is not UTF-8 either, but has (almost) no control characters;
+        // that one gets the decoder's error, as from the tool.
+        var status = System.Text.Unicode.Utf8.ToUtf16(head, new char[head.Length], out _, out _, replaceInvalidSequences: false, isFinalBlock: head.Length == data.Length);
+        if (status != System.Buffers.OperationStatus.InvalidData)
+        {
+            return false;
+        }
+
+        int control = 0;
+        foreach (byte b in head)
+        {
+            if (b is < 0x09 or (> 0x0D and < 0x20) or 0x7F)
+            {
+                control++;
+            }
+        }
+
+        return control * 100 > head.Length;
+    }
+
     /// <summary>Decodes the input text the way the tool's <c>get_encoding</c> picks a codec from the BOM.</summary>
     public static string Decode(ReadOnlySpan<byte> data)
     {

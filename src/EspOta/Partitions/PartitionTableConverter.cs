@@ -37,6 +37,14 @@ public static class PartitionTableConverter
         }
         else
         {
+            if (PartitionCsv.LooksBinary(input))
+            {
+                // gen_esp32part.py would die in its text decoder here; say what the input is instead.
+                throw new PartitionTableException(
+                    $"the input is not a partition table: a binary table starts with AA 50 and a CSV table is text, but its first bytes at offset 0 are {System.Convert.ToHexString(input[..Math.Min(8, input.Length)])} and it holds binary data",
+                    offset: 0);
+            }
+
             string text = PartitionCsv.Decode(input);
             log.Status("Parsing CSV input...");
             var rows = PartitionCsv.Read(text, options, keywords);

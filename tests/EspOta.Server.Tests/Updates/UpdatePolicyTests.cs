@@ -27,6 +27,16 @@ public sealed class UpdatePolicyTests
     }
 
     [Fact]
+    public void Choose_SemVerPreReleases_DeviceOnRc2IsOfferedRc10()
+    {
+        FirmwareRecord[] firmware = [Record("a", "1.0.0-rc.2", 1), Record("b", "1.0.0-rc.10", 2), Record("c", "1.0.0-rc.9", 3)];
+
+        var chosen = UpdatePolicy.Choose(Device("1.0.0-rc.2"), firmware, NoneRejected);
+
+        Assert.Equal("1.0.0-rc.10", chosen!.Version);
+    }
+
+    [Fact]
     public void Choose_NewestRejected_OffersTheNextNewest()
     {
         FirmwareRecord[] firmware = [Record("a", "1.0.0", 1), Record("b", "2.0.0", 2), Record("c", "3.0.0", 3)];

@@ -23,13 +23,7 @@ public sealed class FlashOtaCliTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir.FullName, name);
 
-    private (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = EspOtaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => EspOta.Tests.Shared.CliRunner.Run(args);
 
     private JsonElement RunJson(params string[] args)
     {

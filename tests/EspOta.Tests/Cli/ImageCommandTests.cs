@@ -14,12 +14,7 @@ public sealed class ImageCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+        => EspOta.Tests.Shared.CliRunner.Run(args);
 
     private const string FatalPrefix = "A fatal error occurred: ";
 

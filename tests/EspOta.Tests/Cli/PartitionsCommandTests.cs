@@ -15,12 +15,7 @@ public sealed class PartitionsCommandTests : IDisposable
     private static string Invalid(string file) => Vectors.PathOf("partition-tables", "invalid", file);
 
     private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+        => EspOta.Tests.Shared.CliRunner.Run(args);
 
     [Fact]
     public void Gen_CsvToFile_WritesTheToolsBinary()

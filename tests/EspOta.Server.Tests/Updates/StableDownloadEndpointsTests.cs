@@ -1,0 +1,148 @@
+using System.Net;
+using System.Security.Cryptography;
+using EspOta.Server.Updates;
+
+namespace EspOta.Server.Tests.Updates;
+
+/// <summary>The stable URL for stock ESP-IDF examples, fetched the way esp_https_ota fetches it.</summary>
+public sealed class StableDownloadEndpointsTests
+{
+    private const string Project = "stock-example";
+
+    /// <summary>CONFIG_EXAMPLE_HTTP_REQUEST_SIZE's default, MBEDTLS_SSL_IN_CONTENT_LEN.</summary>
+    private const int RequestSize = 16384;
+
+    private static string Sha(byte[] image) => Convert.ToHexStringLower(SHA256.HashData(image));
+
+    private static async Task<(OtaTestServer Server, byte[] V1, byte[] V2)> StartWithTwoReleasesAsync()
+    {
+        var server = await OtaTestServer.StartAsync();
+        var v1 = TestFirmware.Build(Project, "1.0.0", payload: 40_000, seed: 1);
+        var v2 = TestFirmware.Build(Project, "1.1.0", payload: 70_000, seed: 2);
+        using (var r = await server.UploadAsync(v2))
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        }
+
+        // Uploaded later, but older by version: the stable URL follows the versions, as the update check does.
+        using (var r = await server.UploadAsync(v1))
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        }
+
+        return (server, v1, v2);
+    }
+
+    private static EspHttpClientLike Client(OtaTestServer server, string? channel = null) =>
+        new(new Uri(server.BaseAddress, StableDownloadEndpoints.PathOf(Project, "esp32", channel)));
+
+    [Fact]
+    public async Task Get_WholeImage_IsTheNewestRelease_WithItsStrongETag()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+
+        var response = await Client(server).SendAsync("GET");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(v2, response.Body);
+        Assert.Equal($"\"{Sha(v2)}\"", response.Headers["ETag"]);
+        Assert.Equal("bytes", response.Headers["Accept-Ranges"]);
+        Assert.Contains("no-cache", response.Headers["Cache-Control"], StringComparison.Ordinal);
+        Assert.Equal("1.1.0", response.Headers["X-Firmware-Version"]);
+    }
+
+    [Fact]
+    public async Task PartialDownload_FixedSizeRangesWithoutIfRange_AssemblesTheImage()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+        var client = Client(server);
+
+        var (length, received, responses) = await client.PartialDownloadAsync(RequestSize);
+
+        Assert.Equal(v2.Length, length);
+        Assert.Equal(v2, received);
+        Assert.Equal((v2.Length + RequestSize - 1) / RequestSize, responses.Count);
+        Assert.All(responses, r => Assert.Equal($"\"{Sha(v2)}\"", r.Headers["ETag"]));
+        Assert.Equal($"bytes 0-{RequestSize - 1}/{v2.Length}", responses[0].Headers["Content-Range"]);
+        Assert.Equal($"bytes {(responses.Count - 1) * RequestSize}-{v2.Length - 1}/{v2.Length}", responses[^1].Headers["Content-Range"]);
+    }
+
+    [Fact]
+    public async Task PartialDownload_ImageSmallerThanOneRequest_AsksUpToTheLengthAndGetsAll()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+
+        var (_, received, responses) = await Client(server).PartialDownloadAsync(requestSize: 1 << 20);
+
+        Assert.Single(responses);
+        Assert.Equal(v2, received);
+    }
+
+    [Fact]
+    public async Task Resumption_AfterPowerCut_ContinuesFromTheSavedOffset()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+
+        var (_, first, _) = await Client(server).PartialDownloadAsync(RequestSize, stopAfter: 2);
+        Assert.Equal(2 * RequestSize, first.Length);
+
+        // CONFIG_EXAMPLE_ENABLE_OTA_RESUMPTION with partial download: the next boot starts at the offset kept in NVS.
+        var (_, rest, _) = await Client(server).PartialDownloadAsync(RequestSize, start: first.Length);
+        Assert.Equal(v2, first.Concat(rest).ToArray());
+
+        // Resumption without partial download: one "bytes=offset-" request that must be answered 206.
+        var open = await Client(server).SendAsync("GET", $"bytes={first.Length}-");
+        Assert.Equal(206, open.Status);
+        Assert.Equal(v2[first.Length..], open.Body);
+    }
+
+    [Fact]
+    public async Task NewRelease_ChangesTheBytesAndTheETag_IfNoneMatchAnswers304OnlyWhileCurrent()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+        var client = Client(server);
+        string etag = $"\"{Sha(v2)}\"";
+
+        Assert.Equal(304, (await client.SendAsync("GET", ifNoneMatch: etag)).Status);
+
+        var v3 = TestFirmware.Build(Project, "2.0.0-rc.1", payload: 30_000, seed: 3);
+        (await server.UploadAsync(v3)).Dispose();
+
+        var response = await client.SendAsync("GET", ifNoneMatch: etag);
+        Assert.Equal(200, response.Status);
+        Assert.Equal(v3, response.Body);
+        Assert.Equal($"\"{Sha(v3)}\"", response.Headers["ETag"]);
+    }
+
+    [Fact]
+    public async Task RangePastTheEnd_Returns416()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+
+        var response = await Client(server).SendAsync("GET", $"bytes={v2.Length + 10}-");
+
+        Assert.Equal(416, response.Status);
+        Assert.Equal($"bytes */{v2.Length}", response.Headers["Content-Range"]);
+    }
+
+    [Fact]
+    public async Task Channels_StableIsTheDefault_UnknownChannelAndUnknownProjectAre404()
+    {
+        var (server, _, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+
+        Assert.Equal(v2, (await Client(server, "stable").SendAsync("GET")).Body);
+        Assert.Equal(404, (await Client(server, "beta").SendAsync("GET")).Status);
+        var unknown = await new EspHttpClientLike(new Uri(server.BaseAddress, StableDownloadEndpoints.PathOf("no-such-project", "esp32"))).SendAsync("GET");
+        Assert.Equal(404, unknown.Status);
+        Assert.Contains("application/problem+json", unknown.Headers["Content-Type"], StringComparison.Ordinal);
+        var otherChip = await new EspHttpClientLike(new Uri(server.BaseAddress, StableDownloadEndpoints.PathOf(Project, "esp32s3"))).SendAsync("HEAD");
+        Assert.Equal(404, otherChip.Status);
+    }
+}
