@@ -21,12 +21,15 @@ public sealed class BadInputTests : IDisposable
 
     private static readonly string GoodApp = Path.Combine(Dir, "good-app.bin");
     private static readonly string GoodFlash = Path.Combine(Dir, "good-flash.bin");
+    private static readonly string GoodKey = Path.Combine(Dir, "good-key.pem");
+    private static readonly string GoodPublicKey = Path.Combine(Dir, "good-key.pub.pem");
     private static readonly string GoodTable = Touch("good-table.csv", "nvs,data,nvs,0x9000,0x4000\notadata,data,ota,0xd000,0x2000\nfactory,app,factory,0x10000,1M\nota_0,app,ota_0,,1M\n"u8.ToArray());
 
     static BadInputTests()
     {
         Assert.Equal(0, Run("image", "build", "--chip", "esp32", "-o", GoodApp).Code);
         Assert.Equal(0, Run("device", "create", "--flash", GoodFlash, "--factory", GoodApp, "--slot-size", "256K").Code);
+        Assert.Equal(0, Run("key", "generate", "--scheme", "ecdsa256", GoodKey, "--public", GoodPublicKey).Code);
     }
 
     public void Dispose()
@@ -106,6 +109,16 @@ public sealed class BadInputTests : IDisposable
         ["delta", "create", "--no-such-option"],
         ["delta", "apply", "--no-such-option"],
         ["delta", "info", "{missing}"],
+        ["key", "generate", "--scheme", "rsa1024", "{out}"],
+        ["key", "generate", "--scheme", "ecdsa256", "{key}"],
+        ["image", "sign", "{app}", "-o", "{out}"],
+        ["image", "signature-info", "{missing}"],
+        ["image", "verify-signature", "{missing}", "--key", "{public-key}"],
+        ["image", "encrypt", "{missing}", "--public-key", "{public-key}", "-o", "{out}"],
+        ["image", "decrypt", "{missing}", "--private-key", "{key}", "-o", "{out}"],
+        ["key", "digest", "{missing}"],
+        ["certs", "create", "-o", "{app}"],
+        ["certs", "create", "-o", "{out}", "--days", "forever"],
     ];
 
     public static TheoryData<string, string> Cases()
@@ -209,6 +222,8 @@ public sealed class BadInputTests : IDisposable
         .Replace("{table}", GoodTable, StringComparison.Ordinal)
         .Replace("{app}", GoodApp, StringComparison.Ordinal)
         .Replace("{flash}", GoodFlash, StringComparison.Ordinal)
+        .Replace("{public-key}", GoodPublicKey, StringComparison.Ordinal)
+        .Replace("{key}", GoodKey, StringComparison.Ordinal)
         .Replace("{folder}", Folder, StringComparison.Ordinal)
         .Replace("{missing}", Missing, StringComparison.Ordinal)
         .Replace("{missing-folder}", Path.Combine(Dir, "no-such-folder"), StringComparison.Ordinal);
