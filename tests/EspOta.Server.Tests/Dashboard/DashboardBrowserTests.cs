@@ -88,10 +88,20 @@ public sealed class DashboardBrowserTests
         // A device that rolled back from the bad release: its timeline and the explanation.
         var member = halted.Members!.First(m => m.Status == RolloutMemberStatus.RolledBack);
         browser.Go(new Uri(server.BaseAddress, $"/dashboard/devices/{member.DeviceId}"));
-        var history = browser.FindAll("#history li").Select(li => li.GetAttribute("class")).ToList();
+        // The page refreshes itself: read it through WaitFor, which retries a read the refresh made stale.
+        List<string?> history = [];
+        string decision = "";
+        browser.WaitFor(
+            () =>
+            {
+                history = browser.FindAll("#history li").Select(li => li.GetAttribute("class")).ToList();
+                decision = browser.Find("#decision h2").Text;
+                return history.Contains("rolled_back") && history.Contains("confirmed");
+            },
+            "the device's history with its rollback and confirmation");
         Assert.Contains("rolled_back", history);
         Assert.Contains("confirmed", history);
-        Assert.Contains("why nothing", browser.Find("#decision h2").Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("why nothing", decision, StringComparison.OrdinalIgnoreCase);
         browser.Screenshot("05-device");
 
         // Firmware list and an upload through the page.
