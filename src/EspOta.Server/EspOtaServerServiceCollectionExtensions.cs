@@ -53,7 +53,13 @@ public static class EspOtaServerServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // Source-generated metadata only, under the JIT as under native AOT (where reflection is off):
+            // a result type missing from ServerJsonContext then fails every test that reaches it.
+            o.SerializerOptions.TypeInfoResolverChain.Clear();
+            o.SerializerOptions.TypeInfoResolverChain.Add(ServerJsonContext.Default);
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();

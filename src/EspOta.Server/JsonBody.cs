@@ -24,10 +24,9 @@ internal static partial class JsonBody
     {
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
-        // Source-generated metadata first; reflection only for bodies of late-merged endpoints that
-        // are not in ServerJsonContext yet (those are what the AOT publish still warns about).
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
-            ServerJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+        // Source-generated metadata only: a body type missing from ServerJsonContext fails here under
+        // the JIT too, not only in the native AOT binary.
+        TypeInfoResolver = ServerJsonContext.Default,
         NumberHandling = JsonNumberHandling.Strict,
         Converters = { new JsonStringEnumConverter<DeviceReportKind>(namingPolicy: null, allowIntegerValues: false) },
     };

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using EspOta.Delta;
 
 namespace EspOta.Cli.Commands;
@@ -63,15 +63,15 @@ internal static class DeltaCommand
             WriteAtomically(output, patch);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    Patch = output.FullName,
-                    PatchSize = patch.Length,
-                    NewSize = to.Length,
-                    Header = options.EspDeltaOtaHeader,
-                    Compression = DeltaPatchInfo.CompressionName(options.Compression),
-                    Seconds = clock.Elapsed.TotalSeconds,
-                }, CliJson.Options));
+                    ["patch"] = output.FullName,
+                    ["patch_size"] = patch.Length,
+                    ["new_size"] = to.Length,
+                    ["header"] = options.EspDeltaOtaHeader,
+                    ["compression"] = DeltaPatchInfo.CompressionName(options.Compression),
+                    ["seconds"] = clock.Elapsed.TotalSeconds,
+                }));
             }
             else
             {
@@ -112,7 +112,7 @@ internal static class DeltaCommand
             WriteAtomically(output, result.ToArray());
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { Output = output.FullName, NewSize = size, Header = header }, CliJson.Options));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["output"] = output.FullName, ["new_size"] = size, ["header"] = header }));
             }
             else
             {
@@ -137,20 +137,20 @@ internal static class DeltaCommand
             var info = DeltaPatchInfo.Read(header ? patch.AsSpan(DeltaOtaHeader.Size) : patch);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new
+                context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
-                    EspDeltaOtaHeader = espHeader is { } h ? new { Magic = $"0x{h.Magic:x8}", BaseSha256 = Convert.ToHexStringLower(h.BaseSha256.Span) } : null,
-                    Type = "sequential",
-                    info.PatchSize,
-                    ToSize = info.NewSize,
-                    Compression = DeltaPatchInfo.CompressionName(info.Compression),
-                    WindowSz2 = info.Heatshrink?.WindowBits,
-                    LookaheadSz2 = info.Heatshrink?.LookaheadBits,
-                    DataFormatSize = info.DataFormatSize,
-                    info.DiffSizes,
-                    info.ExtraSizes,
-                    info.Adjustments,
-                }, CliJson.Options));
+                    ["esp_delta_ota_header"] = espHeader is { } h ? new JsonObject { ["magic"] = $"0x{h.Magic:x8}", ["base_sha256"] = Convert.ToHexStringLower(h.BaseSha256.Span) } : null,
+                    ["type"] = "sequential",
+                    ["patch_size"] = info.PatchSize,
+                    ["to_size"] = info.NewSize,
+                    ["compression"] = DeltaPatchInfo.CompressionName(info.Compression),
+                    ["window_sz2"] = info.Heatshrink?.WindowBits,
+                    ["lookahead_sz2"] = info.Heatshrink?.LookaheadBits,
+                    ["data_format_size"] = info.DataFormatSize,
+                    ["diff_sizes"] = CliJson.Array(info.DiffSizes, n => n),
+                    ["extra_sizes"] = CliJson.Array(info.ExtraSizes, n => n),
+                    ["adjustments"] = CliJson.Array(info.Adjustments, n => n),
+                }));
                 return ExitCodes.Ok;
             }
 

@@ -19,7 +19,6 @@ internal static class DemoRolloutAct
 {
     private const string Project = "esp-ota-fleet";
     private const int Devices = 50;
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static async Task<Action?> RunAsync(CliContext context, bool json, HttpClient admin, HttpClient http, Uri baseAddress, List<(string What, bool Ok)> checks)
     {
@@ -105,12 +104,12 @@ internal static class DemoRolloutAct
 
     private static async Task CreateAsync(HttpClient admin, CreateRolloutRequest request)
     {
-        using var response = await admin.PostAsJsonAsync("api/rollouts", request);
+        using var response = await admin.PostAsJsonAsync("api/rollouts", request, CliJsonContext.Default.CreateRolloutRequest);
         await ServerOptions.EnsureSuccessAsync(response, CancellationToken.None);
     }
 
     private static async Task<RolloutView> GetAsync(HttpClient admin, string id) =>
-        (await admin.GetFromJsonAsync<RolloutView>("api/rollouts/" + id, Web))!;
+        (await admin.GetFromJsonAsync("api/rollouts/" + id, CliJsonContext.Default.RolloutView))!;
 
     private static RolloutState State(HttpClient admin, string id) => GetAsync(admin, id).GetAwaiter().GetResult().State;
 

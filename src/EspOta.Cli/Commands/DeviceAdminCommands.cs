@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EspOta.Http;
 using EspOta.Server.Devices;
 using EspOta.Server.Rollouts;
 using Spectre.Console;
@@ -11,9 +12,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device list|show</c>: the devices an update server knows, paged, and one device's history and update decision.</summary>
 internal static class DeviceAdminCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
     public static Command CreateList(CliContext context)
     {
         var limit = new Option<int>("--limit") { Description = "Devices per page.", DefaultValueFactory = _ => 100 };
@@ -38,7 +36,7 @@ internal static class DeviceAdminCommands
                 string url = $"api/devices?limit={n}" + (cursor is null ? "" : "&after=" + Uri.EscapeDataString(cursor));
                 using var response = client.GetAsync(url).GetAwaiter().GetResult();
                 ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-                var page = response.Content.ReadFromJsonAsync<DeviceSummary[]>(Web).GetAwaiter().GetResult() ?? [];
+                var page = response.Content.ReadFromJsonAsync(CliJsonContext.Default.DeviceSummaryArray).GetAwaiter().GetResult() ?? [];
                 devices.AddRange(page);
                 next = response.Headers.Contains("Link") && page.Length > 0 ? page[^1].Id : null;
                 cursor = next;
@@ -47,7 +45,7 @@ internal static class DeviceAdminCommands
 
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new DevicePage(devices, next), Indented));
+                context.Out.WriteLine(JsonSerializer.Serialize(new DevicePage(devices, next), CliJsonContext.Default.DevicePage));
                 return ExitCodes.Ok;
             }
 
@@ -58,7 +56,7 @@ internal static class DeviceAdminCommands
                     Markup.Escape(d.Id),
                     Markup.Escape(d.Project ?? ""),
                     Markup.Escape(d.Version ?? ""),
-                    Markup.Escape(d.State is { } s ? JsonSerializer.Serialize(s).Trim('"') : "checking"),
+                    Markup.Escape(d.State is { } s ? JsonSerializer.Serialize(s, OtaJsonContext.Default.DeviceReportKind).Trim('"') : "checking"),
                     Markup.Escape(d.StateVersion ?? ""),
                     d.LastSeen.ToString("u", CultureInfo.InvariantCulture));
             }
@@ -85,15 +83,15 @@ internal static class DeviceAdminCommands
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var detailsResponse = client.GetAsync("api/devices/" + device).GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(detailsResponse, CancellationToken.None).GetAwaiter().GetResult();
-            var details = detailsResponse.Content.ReadFromJsonAsync<DeviceDetails>(Web).GetAwaiter().GetResult()!;
+            var details = detailsResponse.Content.ReadFromJsonAsync(CliJsonContext.Default.DeviceDetails).GetAwaiter().GetResult()!;
             using var labelsResponse = client.GetAsync($"api/devices/{device}/labels").GetAwaiter().GetResult();
             ServerOptions.EnsureSuccessAsync(labelsResponse, CancellationToken.None).GetAwaiter().GetResult();
-            var labels = labelsResponse.Content.ReadFromJsonAsync<DeviceLabels>(Web).GetAwaiter().GetResult()!;
+            var labels = labelsResponse.Content.ReadFromJsonAsync(CliJsonContext.Default.DeviceLabels).GetAwaiter().GetResult()!;
             using var decisionResponse = client.GetAsync($"api/devices/{device}/decision").GetAwaiter().GetResult();
-            UpdateDecision? decision = decisionResponse.IsSuccessStatusCode ? decisionResponse.Content.ReadFromJsonAsync<UpdateDecision>(Web).GetAwaiter().GetResult() : null;
+            UpdateDecision? decision = decisionResponse.IsSuccessStatusCode ? decisionResponse.Content.ReadFromJsonAsync(CliJsonContext.Default.UpdateDecision).GetAwaiter().GetResult() : null;
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new DeviceView(details.Device, labels, decision, details.History), Indented));
+                context.Out.WriteLine(JsonSerializer.Serialize(new DeviceView(details.Device, labels, decision, details.History), CliJsonContext.Default.DeviceView));
                 return ExitCodes.Ok;
             }
 
@@ -102,7 +100,7 @@ internal static class DeviceAdminCommands
             context.Console.MarkupLine($"labels: group {Markup.Escape(labels.Group ?? "-")}, tags {Markup.Escape(string.Join(",", labels.Tags ?? []))}, pinned {Markup.Escape(labels.PinnedVersion ?? "-")}");
             if (decision is not null)
             {
-                context.Console.MarkupLine($"next check: [bold]{Markup.Escape(decision.Offer is null ? "nothing" : "offer " + decision.Offer.Version)}[/] ({Markup.Escape(JsonSerializer.Serialize(decision.Rule).Trim('"'))})");
+                context.Console.MarkupLine($"next check: [bold]{Markup.Escape(decision.Offer is null ? "nothing" : "offer " + decision.Offer.Version)}[/] ({Markup.Escape(JsonSerializer.Serialize(decision.Rule, CliJsonContext.Default.DecisionRule).Trim('"'))})");
                 foreach (var reason in decision.Reasons)
                 {
                     context.Console.MarkupLine($"  - {Markup.Escape(reason)}");
@@ -111,7 +109,7 @@ internal static class DeviceAdminCommands
 
             foreach (var e in details.History)
             {
-                context.Console.MarkupLine($"[grey]{e.At:u}[/] {Markup.Escape(JsonSerializer.Serialize(e.Kind).Trim('"'))} {Markup.Escape(e.Version ?? "")} {Markup.Escape(e.Reason ?? "")}");
+                context.Console.MarkupLine($"[grey]{e.At:u}[/] {Markup.Escape(JsonSerializer.Serialize(e.Kind, OtaJsonContext.Default.DeviceReportKind).Trim('"'))} {Markup.Escape(e.Version ?? "")} {Markup.Escape(e.Reason ?? "")}");
             }
 
             return ExitCodes.Ok;
@@ -119,11 +117,13 @@ internal static class DeviceAdminCommands
         return command;
     }
 
-    private sealed record DevicePage(
+    /// <summary>What <c>device list --json</c> prints.</summary>
+    internal sealed record DevicePage(
         [property: System.Text.Json.Serialization.JsonPropertyName("devices")] IReadOnlyList<DeviceSummary> Devices,
         [property: System.Text.Json.Serialization.JsonPropertyName("next_after")] string? NextAfter);
 
-    private sealed record DeviceView(
+    /// <summary>What <c>device show --json</c> prints.</summary>
+    internal sealed record DeviceView(
         [property: System.Text.Json.Serialization.JsonPropertyName("device")] DeviceSummary Device,
         [property: System.Text.Json.Serialization.JsonPropertyName("labels")] DeviceLabels Labels,
         [property: System.Text.Json.Serialization.JsonPropertyName("decision")] UpdateDecision? Decision,

@@ -230,7 +230,7 @@ internal static class ImageSignatureCommands
         foreach (var (block, index) in sector.LeadingBlocks.Select((b, i) => (b, i)))
         {
             var contents = SignatureBlockContents.Decode(block);
-            blocks.Add(new JsonObject
+            blocks.Add((JsonNode)new JsonObject
             {
                 ["index"] = index,
                 ["file_offset"] = offset + (index * SignatureBlockV2.Size),

@@ -1,7 +1,6 @@
 using EspOta.Cli.Files;
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using System.Text.Json;
 using EspOta.Boot;
 using EspOta.Device;
 using EspOta.Flash;
@@ -108,18 +107,18 @@ internal static class OtaCommand
                 };
                 if (parse.GetValue(json))
                 {
-                    context.Out.WriteLine(JsonSerializer.Serialize(new
+                    context.Out.WriteLine(CliJson.Format(new JsonObject
                     {
-                        image = file.FullName,
-                        app = appFile.FullName,
-                        target = target.Label,
-                        bytes = image.Length,
-                        flash_part = timing.Part,
-                        flash_clock_mhz = mhz,
-                        read_lines = timing.ReadLines,
-                        phases = rows.Select(r => new { phase = r.Phase, typical_seconds = r.Time.Typical.TotalSeconds, max_seconds = r.Time.Maximum.TotalSeconds }),
-                        next_boot = FlashImageFiles.DescribeBoot(after),
-                    }, FlashImageFiles.Json));
+                        ["image"] = file.FullName,
+                        ["app"] = appFile.FullName,
+                        ["target"] = target.Label,
+                        ["bytes"] = image.Length,
+                        ["flash_part"] = timing.Part,
+                        ["flash_clock_mhz"] = mhz,
+                        ["read_lines"] = timing.ReadLines,
+                        ["phases"] = CliJson.Array(rows, r => new JsonObject { ["phase"] = r.Phase, ["typical_seconds"] = r.Time.Typical.TotalSeconds, ["max_seconds"] = r.Time.Maximum.TotalSeconds }),
+                        ["next_boot"] = FlashImageFiles.DescribeBoot(after),
+                    }));
                 }
                 else
                 {

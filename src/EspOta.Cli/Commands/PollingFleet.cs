@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EspOta.Http;
 using EspOta.Simulation;
 using Spectre.Console;
@@ -10,8 +11,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota device fleet --rounds N</c>: a <see cref="SimulatedFleet"/> polling a server, summarised by what each device runs at the end.</summary>
 internal static class PollingFleet
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static int Run(CliContext context, Uri server, byte[] factory, SimulatedFleetOptions options, int rounds, bool json)
     {
         if (rounds <= 0 || options.PollInterval < TimeSpan.Zero || options.Jitter is < 0 or > 1)
@@ -28,7 +27,15 @@ internal static class PollingFleet
         var outcomes = results.GroupBy(r => JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Outcome.ToString())).ToDictionary(g => g.Key, g => g.Count());
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(new { devices = options.Count, rounds, seed = options.Seed, seconds = elapsed.TotalSeconds, running = versions, outcomes }, Indented));
+            context.Out.WriteLine(CliJson.Format(new JsonObject
+            {
+                ["devices"] = options.Count,
+                ["rounds"] = rounds,
+                ["seed"] = options.Seed,
+                ["seconds"] = elapsed.TotalSeconds,
+                ["running"] = CliJson.Counts(versions),
+                ["outcomes"] = CliJson.Counts(outcomes),
+            }));
         }
         else
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using EspOta.Server.Rollouts;
 using Spectre.Console;
 
@@ -10,9 +11,6 @@ namespace EspOta.Cli.Commands;
 /// <summary><c>esp-ota rollout create|list|show|pause|resume|cancel|rollback</c>: staged rollouts on an update server.</summary>
 internal static class RolloutCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
     public static Command Create(CliContext context)
     {
         var command = new Command("rollout", "Staged rollouts: a firmware to a target in stages, with health gates.");
@@ -57,8 +55,8 @@ internal static class RolloutCommand
                 parse.GetValue(id),
                 parse.GetValue(name));
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
-            using var response = client.PostAsJsonAsync("api/rollouts", body).GetAwaiter().GetResult();
-            Show(context, parse.GetValue(json), Read<RolloutView>(response));
+            using var response = client.PostAsJsonAsync("api/rollouts", body, CliJsonContext.Default.CreateRolloutRequest).GetAwaiter().GetResult();
+            Show(context, parse.GetValue(json), Read(response, CliJsonContext.Default.RolloutView));
             return ExitCodes.Ok;
         });
         return command;
@@ -72,10 +70,10 @@ internal static class RolloutCommand
         {
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var response = client.GetAsync("api/rollouts").GetAwaiter().GetResult();
-            var list = Read<RolloutView[]>(response);
+            var list = Read(response, CliJsonContext.Default.RolloutViewArray);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(list, Indented));
+                context.Out.WriteLine(JsonSerializer.Serialize(list, CliJsonContext.Default.RolloutViewArray));
                 return ExitCodes.Ok;
             }
 
@@ -107,7 +105,7 @@ internal static class RolloutCommand
         {
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var response = client.GetAsync("api/rollouts/" + Uri.EscapeDataString(parse.GetRequiredValue(id))).GetAwaiter().GetResult();
-            Show(context, parse.GetValue(json), Read<RolloutView>(response));
+            Show(context, parse.GetValue(json), Read(response, CliJsonContext.Default.RolloutView));
             return ExitCodes.Ok;
         });
         return command;
@@ -122,7 +120,7 @@ internal static class RolloutCommand
         {
             using var client = ServerHttpClient.Create(parse.GetRequiredValue(server), ServerOptions.RequireApiKey(parse.GetValue(apiKey)));
             using var response = client.PostAsync($"api/rollouts/{Uri.EscapeDataString(parse.GetRequiredValue(id))}/{action}", null).GetAwaiter().GetResult();
-            Show(context, parse.GetValue(json), Read<RolloutView>(response));
+            Show(context, parse.GetValue(json), Read(response, CliJsonContext.Default.RolloutView));
             return ExitCodes.Ok;
         });
         return command;
@@ -156,10 +154,10 @@ internal static class RolloutCommand
         return stages;
     }
 
-    private static T Read<T>(HttpResponseMessage response)
+    private static T Read<T>(HttpResponseMessage response, JsonTypeInfo<T> type)
     {
         ServerOptions.EnsureSuccessAsync(response, CancellationToken.None).GetAwaiter().GetResult();
-        return response.Content.ReadFromJsonAsync<T>(Web).GetAwaiter().GetResult()
+        return response.Content.ReadFromJsonAsync(type).GetAwaiter().GetResult()
             ?? throw new ServerProblemException((int)response.StatusCode, "the server answered an empty body");
     }
 
@@ -167,7 +165,7 @@ internal static class RolloutCommand
     {
         if (json)
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(r, Indented));
+            context.Out.WriteLine(JsonSerializer.Serialize(r, CliJsonContext.Default.RolloutView));
             return;
         }
 

@@ -407,5 +407,5 @@ public static class DashboardEndpoints
 
     private static string State(DeviceSummary d) => d.State is { } s ? Name(s) : "checking";
 
-    private static string Name<T>(T value) where T : struct, Enum => System.Text.Json.JsonSerializer.Serialize(value).Trim('"');
+    private static string Name<T>(T value) where T : struct, Enum => WireNames.Of(value);
 }

@@ -22,7 +22,7 @@ public sealed class DeltaPatchStore
         {
             try
             {
-                var record = JsonSerializer.Deserialize<DeltaPatchRecord>(File.ReadAllBytes(file));
+                var record = JsonSerializer.Deserialize(File.ReadAllBytes(file), DeltaPatchRecordJsonContext.Default.DeltaPatchRecord);
                 if (record is not null && File.Exists(PathOf(record.PatchSha256)))
                 {
                     _byPatch[record.PatchSha256] = record;
@@ -63,7 +63,7 @@ public sealed class DeltaPatchStore
     public void Save(DeltaPatchRecord record, ReadOnlySpan<byte> patch)
     {
         WriteAtomically(PathOf(record.PatchSha256), patch);
-        WriteAtomically(Path.Combine(Directory, record.PatchSha256 + ".json"), JsonSerializer.SerializeToUtf8Bytes(record));
+        WriteAtomically(Path.Combine(Directory, record.PatchSha256 + ".json"), JsonSerializer.SerializeToUtf8Bytes(record, DeltaPatchRecordJsonContext.Default.DeltaPatchRecord));
         _byPatch[record.PatchSha256] = record;
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json;
 using EspOta.Http;
 
 namespace EspOta.Server.Operations;
@@ -44,7 +43,7 @@ internal sealed class ServerMetrics : IDisposable
         }
     }
 
-    public void Report(DeviceReportKind kind) => _reports.Add(1, new KeyValuePair<string, object?>("kind", JsonSerializer.Serialize(kind).Trim('"')));
+    public void Report(DeviceReportKind kind) => _reports.Add(1, new KeyValuePair<string, object?>("kind", WireNames.Of(kind)));
 
     public void Upload(string result) => _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
 

@@ -10,7 +10,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
     private const string Columns = "id, name, sha256, project, chip, version, secure_version, target, stages, gate, created_at, state, current_stage, stage_started_at, halt_reason, failures_acknowledged_at";
     private const string LockName = "rollouts";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly RolloutStoreJsonContext Json = RolloutStoreJsonContext.Default;
 
     public Task<IReadOnlyList<Rollout>> ListAsync(CancellationToken cancellationToken) =>
         database.ReadAsync(c => LoadAsync(c, null, null, includeCancelled: true, cancellationToken), cancellationToken);
@@ -38,9 +38,9 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                     ("@chip", rollout.Firmware.Chip),
                     ("@version", rollout.Firmware.Version),
                     ("@sv", (long)rollout.Firmware.SecureVersion),
-                    ("@target", JsonSerializer.Serialize(rollout.Target, Json)),
-                    ("@stages", JsonSerializer.Serialize(rollout.Stages, Json)),
-                    ("@gate", JsonSerializer.Serialize(rollout.Gate, Json)),
+                    ("@target", JsonSerializer.Serialize(rollout.Target, Json.RolloutTarget)),
+                    ("@stages", JsonSerializer.Serialize(rollout.Stages, Json.IReadOnlyListRolloutStage)),
+                    ("@gate", JsonSerializer.Serialize(rollout.Gate, Json.RolloutGate)),
                     ("@created", database.Time(rollout.CreatedAt)),
                     ("@state", Name(rollout.State)),
                     ("@stage", (long)rollout.CurrentStage),
@@ -104,7 +104,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                 {
                     labels[reader.GetString(0)] = new DeviceLabels(
                         OtaDatabase.NullableString(reader, 1),
-                        JsonSerializer.Deserialize<string[]>(reader.GetString(2), Json) ?? [],
+                        JsonSerializer.Deserialize(reader.GetString(2), Json.StringArray) ?? [],
                         OtaDatabase.NullableString(reader, 3));
                 }
 
@@ -125,7 +125,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                     """,
                     ("@id", deviceId),
                     ("@group", labels.Group),
-                    ("@tags", JsonSerializer.Serialize(labels.Tags ?? [], Json)),
+                    ("@tags", JsonSerializer.Serialize(labels.Tags ?? [], Json.IReadOnlyListString)),
                     ("@pin", labels.PinnedVersion),
                     ("@now", database.Time(time.GetUtcNow())));
                 return await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -235,9 +235,9 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                     rolloutId,
                     reader.GetString(1),
                     new RolloutFirmware(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), checked((uint)reader.GetInt64(6))),
-                    JsonSerializer.Deserialize<RolloutTarget>(reader.GetString(7), Json)!,
-                    JsonSerializer.Deserialize<RolloutStage[]>(reader.GetString(8), Json)!,
-                    JsonSerializer.Deserialize<RolloutGate>(reader.GetString(9), Json)!,
+                    JsonSerializer.Deserialize(reader.GetString(7), Json.RolloutTarget)!,
+                    JsonSerializer.Deserialize(reader.GetString(8), Json.RolloutStageArray)!,
+                    JsonSerializer.Deserialize(reader.GetString(9), Json.RolloutGate)!,
                     database.ReadTime(reader, 10),
                     Parse<RolloutState>(reader.GetString(11)),
                     checked((int)reader.GetInt64(12)),
@@ -252,7 +252,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
         return rollouts;
     }
 
-    private static string Name<T>(T value) where T : struct, Enum => JsonSerializer.Serialize(value).Trim('"');
+    private static string Name<T>(T value) where T : struct, Enum => WireNames.Of(value);
 
-    private static T Parse<T>(string name) where T : struct, Enum => JsonSerializer.Deserialize<T>($"\"{name}\"");
+    private static T Parse<T>(string name) where T : struct, Enum => WireNames.Parse<T>(name);
 }
