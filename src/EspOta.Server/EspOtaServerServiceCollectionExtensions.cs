@@ -56,9 +56,19 @@ public static class EspOtaServerServiceCollectionExtensions
         services.ConfigureHttpJsonOptions(o =>
         {
             // Source-generated metadata only, under the JIT as under native AOT (where reflection is off):
-            // a result type missing from ServerJsonContext then fails every test that reaches it.
-            o.SerializerOptions.TypeInfoResolverChain.Clear();
-            o.SerializerOptions.TypeInfoResolverChain.Add(ServerJsonContext.Default);
+            // the reflection resolver the JIT adds by default is taken out, so a result type missing from
+            // ServerJsonContext fails every test that reaches it. The framework's own contexts (problem
+            // details, OpenAPI) stay in the chain.
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (int i = chain.Count - 1; i >= 0; i--)
+            {
+                if (chain[i] is System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver)
+                {
+                    chain.RemoveAt(i);
+                }
+            }
+
+            chain.Insert(0, ServerJsonContext.Default);
         });
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
