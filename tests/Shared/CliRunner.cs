@@ -19,28 +19,56 @@ public static class CliRunner
     /// <summary>Runs <c>esp-ota <paramref name="args"/></c>: exit code, stdout and stderr.</summary>
     public static (int Code, string Out, string Err) Run(params string[] args)
     {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs <c>esp-ota <paramref name="args"/></c> with its output written to <paramref name="stdout"/> and <paramref name="stderr"/>; the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         if (Executable is null)
         {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            int code = EspOtaCli.Run(args, stdout, stderr);
-            return (code, stdout.ToString(), stderr.ToString());
+            return EspOtaCli.Run(args, stdout, stderr);
         }
 
-        var start = new ProcessStartInfo(Executable)
+        var (code, output, error) = RunProcess(args);
+        stdout.Write(output);
+        stderr.Write(error);
+        return code;
+    }
+
+    /// <summary>
+    /// How to start <c>esp-ota <paramref name="args"/></c> as its own process (for <c>serve</c>, which
+    /// keeps running): the <c>ESP_OTA_CLI</c> executable, else the built <c>esp-ota.dll</c> under <c>dotnet exec</c>.
+    /// </summary>
+    public static ProcessStartInfo ProcessStart(IEnumerable<string> args)
+    {
+        var start = Executable is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(Executable);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.StandardOutputEncoding = new UTF8Encoding(false);
+        start.StandardErrorEncoding = new UTF8Encoding(false);
+        start.UseShellExecute = false;
+        if (Executable is null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            StandardOutputEncoding = new UTF8Encoding(false),
-            StandardErrorEncoding = new UTF8Encoding(false),
-            UseShellExecute = false,
-        };
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"));
+        }
+
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
+        return start;
+    }
+
+    private static (int Code, string Out, string Err) RunProcess(string[] args)
+    {
+        var start = ProcessStart(args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Executable}");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();

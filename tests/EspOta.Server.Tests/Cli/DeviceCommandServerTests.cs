@@ -22,11 +22,11 @@ public sealed class DeviceCommandServerTests
             string factory = Path.Combine(folder, "v1.bin");
             File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
             string flash = Path.Combine(folder, "dev.bin");
-            Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
+            Assert.Equal(ExitCodes.Ok, CliRunner.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
             string prefixed = server.BaseAddress.AbsoluteUri.TrimEnd('/'); // http://127.0.0.1:port/ota
             var output = new StringWriter();
 
-            int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", prefixed, "--json"], output, new StringWriter()));
+            int exit = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", prefixed, "--json"], output, new StringWriter()));
 
             using var json = JsonDocument.Parse(output.ToString());
             Assert.Equal(("UpToDate", ExitCodes.Ok), (json.RootElement.GetProperty("outcome").GetString(), exit));

@@ -13,7 +13,7 @@ public sealed class DeviceCommandTests
         string factory = Path.Combine(folder, "v1.bin");
         File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
         string flash = Path.Combine(folder, name + ".bin");
-        int exit = EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter());
+        int exit = CliRunner.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter());
         return (flash, exit);
     }
 
@@ -24,9 +24,9 @@ public sealed class DeviceCommandTests
         (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
         var (flash, created) = CreateDevice(server, "dev-7");
         var first = new StringWriter();
-        int run = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], first, new StringWriter()));
+        int run = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], first, new StringWriter()));
         var second = new StringWriter();
-        int again = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], second, new StringWriter()));
+        int again = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], second, new StringWriter()));
 
         Assert.Equal((ExitCodes.Ok, ExitCodes.Ok, ExitCodes.Ok), (created, run, again));
         using var firstJson = JsonDocument.Parse(first.ToString());
@@ -45,7 +45,7 @@ public sealed class DeviceCommandTests
         Assert.Equal(ExitCodes.Ok, created);
         var output = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--self-test", "fail", "--json"], output, new StringWriter()));
+        int exit = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--self-test", "fail", "--json"], output, new StringWriter()));
 
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal(ExitCodes.Ok, exit);
@@ -61,8 +61,8 @@ public sealed class DeviceCommandTests
         var output = new StringWriter();
         string digest = EspOta.Tests.Vectors.PathOf("secure-boot", "keys", "rsa3072_a.digest.bin");
 
-        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--secure-boot-key-digest", digest, "--json"], output, new StringWriter()));
-        int plain = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], new StringWriter(), new StringWriter()));
+        int exit = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--secure-boot-key-digest", digest, "--json"], output, new StringWriter()));
+        int plain = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], new StringWriter(), new StringWriter()));
 
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal((ExitCodes.Failure, ExitCodes.Ok), (exit, plain));
@@ -78,7 +78,7 @@ public sealed class DeviceCommandTests
         File.WriteAllBytes(factory, TestFirmware.Build("cli-app", "1.0.0"));
         var output = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(
+        int exit = await Task.Run(() => CliRunner.Run(
             ["device", "fleet", "--count", "20", "--concurrency", "8", "--factory", factory, "--server", server.BaseAddress.ToString(), "--slot-size", "0x40000", "--json"],
             output,
             new StringWriter()));
@@ -91,7 +91,7 @@ public sealed class DeviceCommandTests
     [Fact]
     public void Run_MissingFlash_ExitsWithUsage()
     {
-        int exit = EspOtaCli.Run(["device", "run", "--flash", "/nonexistent/dev.bin", "--server", "http://127.0.0.1:1"], new StringWriter(), new StringWriter());
+        int exit = CliRunner.Run(["device", "run", "--flash", "/nonexistent/dev.bin", "--server", "http://127.0.0.1:1"], new StringWriter(), new StringWriter());
 
         Assert.Equal(ExitCodes.Usage, exit);
     }
@@ -101,7 +101,7 @@ public sealed class DeviceCommandTests
     {
         var output = new StringWriter();
 
-        int exit = EspOtaCli.Run(["demo", "--json"], output, new StringWriter());
+        int exit = CliRunner.Run(["demo", "--json"], output, new StringWriter());
 
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal(ExitCodes.Ok, exit);
@@ -114,7 +114,7 @@ public sealed class DeviceCommandTests
     {
         var output = new StringWriter();
 
-        int exit = EspOtaCli.Run(["demo", "--secure-boot", "--json"], output, new StringWriter());
+        int exit = CliRunner.Run(["demo", "--secure-boot", "--json"], output, new StringWriter());
 
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal(ExitCodes.Ok, exit);

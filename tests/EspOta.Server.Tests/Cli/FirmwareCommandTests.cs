@@ -13,7 +13,7 @@ public sealed class FirmwareCommandTests
         var output = new StringWriter();
         var error = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(
+        int exit = await Task.Run(() => CliRunner.Run(
             ["firmware", "add", Vectors.PathOf("images", VectorImages.App + ".bin"), "--server", server.BaseAddress.ToString(), "--api-key", OtaTestServer.ApiKey, "--json"],
             output,
             error));
@@ -30,7 +30,7 @@ public sealed class FirmwareCommandTests
         await using var server = await OtaTestServer.StartAsync();
         var error = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(
+        int exit = await Task.Run(() => CliRunner.Run(
             ["firmware", "add", Vectors.PathOf("images", VectorImages.Bootloader + ".bin"), "--server", server.BaseAddress.ToString(), "--api-key", OtaTestServer.ApiKey],
             new StringWriter(),
             error));
@@ -44,7 +44,7 @@ public sealed class FirmwareCommandTests
     {
         await using var server = await OtaTestServer.StartAsync();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(
+        int exit = await Task.Run(() => CliRunner.Run(
             ["firmware", "add", Vectors.PathOf("images", VectorImages.App + ".bin"), "--server", server.BaseAddress.ToString(), "--api-key", "wrong"],
             new StringWriter(),
             new StringWriter()));
@@ -60,7 +60,7 @@ public sealed class FirmwareCommandTests
         (await server.UploadAsync(VectorImages.Bytes(VectorImages.Template))).Dispose();
         var output = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(
+        int exit = await Task.Run(() => CliRunner.Run(
             ["firmware", "list", "--server", server.BaseAddress.ToString(), "--api-key", OtaTestServer.ApiKey],
             output,
             new StringWriter()));
@@ -74,7 +74,7 @@ public sealed class FirmwareCommandTests
     {
         Environment.SetEnvironmentVariable("ESP_OTA_API_KEY", null);
 
-        int exit = EspOtaCli.Run(["serve", "--data", Path.GetTempPath()], new StringWriter(), new StringWriter());
+        int exit = CliRunner.Run(["serve", "--data", Path.GetTempPath()], new StringWriter(), new StringWriter());
 
         Assert.Equal(ExitCodes.Usage, exit);
     }

@@ -13,7 +13,7 @@ public sealed class RolloutCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = EspOtaCli.Run([.. args, "--server", server.BaseAddress.ToString(), "--api-key", OtaTestServer.ApiKey], output, error);
+        int exit = CliRunner.Run([.. args, "--server", server.BaseAddress.ToString(), "--api-key", OtaTestServer.ApiKey], output, error);
         return (exit, output.ToString(), error.ToString());
     }
 

@@ -12,11 +12,8 @@ public sealed class ServeCommandTests
     public async Task Serve_AsAProcess_PrintsItsAddressAndServesUploadsAndChecks()
     {
         string data = Path.Combine(Path.GetTempPath(), "esp-ota-serve-test-" + Guid.NewGuid().ToString("N")[..8]);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--data", data, "--urls", "http://127.0.0.1:0", "--allow-http", "--api-key", "k", "--json" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        // The built esp-ota.dll, or the ESP_OTA_CLI executable (the native AOT build in CI).
+        var start = CliRunner.ProcessStart(["serve", "--data", data, "--urls", "http://127.0.0.1:0", "--allow-http", "--api-key", "k", "--json"]);
 
         using var process = Process.Start(start)!;
         try

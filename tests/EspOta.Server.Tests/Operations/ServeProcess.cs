@@ -25,11 +25,8 @@ public sealed class ServeProcess : IAsyncDisposable
 
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll"), "serve", "--allow-http", "--api-key", OtaTestServer.ApiKey, "--json" }.Concat(arguments))
-        {
-            start.ArgumentList.Add(arg);
-        }
+        // The built esp-ota.dll, or the ESP_OTA_CLI executable (the native AOT build in CI).
+        var start = CliRunner.ProcessStart(new[] { "serve", "--allow-http", "--api-key", OtaTestServer.ApiKey, "--json" }.Concat(arguments));
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

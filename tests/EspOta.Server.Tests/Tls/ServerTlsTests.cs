@@ -134,12 +134,12 @@ public sealed class ServerTlsTests : IAsyncLifetime
     public void Serve_PlainHttpWithoutAllowHttp_IsUsage()
     {
         var error = new StringWriter();
-        int exit = EspOtaCli.Run(["serve", "--data", _data, "--api-key", "k", "--urls", "http://127.0.0.1:0"], new StringWriter(), error);
+        int exit = CliRunner.Run(["serve", "--data", _data, "--api-key", "k", "--urls", "http://127.0.0.1:0"], new StringWriter(), error);
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--allow-http", error.ToString());
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run(["serve", "--data", _data, "--api-key", "k"], new StringWriter(), new StringWriter()));
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run(["serve", "--data", _data, "--api-key", "k", "--urls", "https://127.0.0.1:0"], new StringWriter(), new StringWriter()));
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run(["serve", "--data", _data, "--api-key", "k", "--cert", _files.CertPath], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run(["serve", "--data", _data, "--api-key", "k"], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run(["serve", "--data", _data, "--api-key", "k", "--urls", "https://127.0.0.1:0"], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run(["serve", "--data", _data, "--api-key", "k", "--cert", _files.CertPath], new StringWriter(), new StringWriter()));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class ServerTlsTests : IAsyncLifetime
     {
         var folder = Path.Combine(_files.Folder, "made");
         var output = new StringWriter();
-        Assert.Equal(0, EspOtaCli.Run(["certs", "create", "--out", folder, "--name", "ota.example", "--client", "device-7", "--json"], output, new StringWriter()));
+        Assert.Equal(0, CliRunner.Run(["certs", "create", "--out", folder, "--name", "ota.example", "--client", "device-7", "--json"], output, new StringWriter()));
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, "ca.pem")));
         using var server = X509Certificate2.CreateFromPemFile(Path.Combine(folder, "server.pem"), Path.Combine(folder, "server.key"));
         Assert.True(server.HasPrivateKey);
@@ -162,7 +162,7 @@ public sealed class ServerTlsTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "server.key")));
         }
 
-        Assert.Equal(0, EspOtaCli.Run(["certs", "create", "--out", folder], new StringWriter(), new StringWriter()));
+        Assert.Equal(0, CliRunner.Run(["certs", "create", "--out", folder], new StringWriter(), new StringWriter()));
         Assert.Equal(ca.Thumbprint, X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, "ca.pem"))).Thumbprint);
         using var again = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, "server.pem")));
         Assert.NotEqual(server.Thumbprint, again.Thumbprint);

@@ -3,6 +3,7 @@ using EspOta.Cli;
 using EspOta.Images;
 using EspOta.Layout;
 using EspOta.Partitions;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -24,7 +25,7 @@ public sealed class BootloaderPlacementCliTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 

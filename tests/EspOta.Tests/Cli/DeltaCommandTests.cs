@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EspOta.Cli;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -16,7 +17,7 @@ public sealed class DeltaCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 

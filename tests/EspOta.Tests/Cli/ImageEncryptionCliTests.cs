@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EspOta.Cli;
 using EspOta.Tests.Security;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -17,7 +18,7 @@ public sealed class ImageEncryptionCliTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = EspOtaCli.Run(args, output, error);
+        int code = CliRunner.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EspOta.Cli;
 using EspOta.Images;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -27,7 +28,7 @@ public sealed class OtaEstimateCliTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = EspOtaCli.Run(args, output, error);
+        int code = CliRunner.Run(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 

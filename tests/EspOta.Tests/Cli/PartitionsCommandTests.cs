@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EspOta.Cli;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -32,7 +33,7 @@ public sealed class PartitionsCommandTests : IDisposable
     {
         using var buffer = new MemoryStream();
         using var stdout = new StreamWriter(buffer, new UTF8Encoding(false));
-        int code = EspOtaCli.Run(["partitions", "gen", "-q", "--offset", "0x9000", Valid("option_offset_0x9000.csv")], stdout, new StringWriter());
+        int code = CliRunner.Run(["partitions", "gen", "-q", "--offset", "0x9000", Valid("option_offset_0x9000.csv")], stdout, new StringWriter());
         stdout.Flush();
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(File.ReadAllBytes(Valid("option_offset_0x9000.bin")), buffer.ToArray());

@@ -1,6 +1,7 @@
 using EspOta.Cli;
 using EspOta.Tests.Partitions;
 using Xunit.Abstractions;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -48,7 +49,7 @@ public sealed class PartitionsGenVectorTests(ITestOutputHelper output) : IDispos
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(["partitions", "gen", .. toolArgs, "--", input, target], stdout, stderr);
+        int code = CliRunner.Run(["partitions", "gen", .. toolArgs, "--", input, target], stdout, stderr);
         output.WriteLine($"{name}: tool exit {toolExit}, ours {code}\n{stderr}");
 
         Assert.False(File.Exists(target), "a refused table must not leave an output file");

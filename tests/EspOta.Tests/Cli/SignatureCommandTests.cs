@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using EspOta.Cli;
 using EspOta.Security;
 using EspOta.Tests.Security;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -16,7 +17,7 @@ public sealed class SignatureCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 

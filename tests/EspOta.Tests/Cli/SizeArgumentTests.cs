@@ -1,4 +1,5 @@
 using EspOta.Cli;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Cli;
 
@@ -42,7 +43,7 @@ public sealed class SizeArgumentTests
     public void Commands_OverflowingSize_UsageExitCode(params string[] args)
     {
         var error = new StringWriter();
-        int code = EspOtaCli.Run(args, new StringWriter(), error);
+        int code = CliRunner.Run(args, new StringWriter(), error);
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("is not a size", error.ToString(), StringComparison.Ordinal);

@@ -6,6 +6,7 @@ using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Torture;
 using Xunit.Abstractions;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Doctor;
 
@@ -63,7 +64,7 @@ public sealed class OtaDataDoctorSweepTests(ITestOutputHelper output) : IDisposa
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 

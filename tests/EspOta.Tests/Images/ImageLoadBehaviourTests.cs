@@ -6,6 +6,7 @@ using EspOta.Cli.Commands;
 using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Partitions;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Images;
 
@@ -25,7 +26,7 @@ public sealed class ImageLoadBehaviourTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString());
     }
 

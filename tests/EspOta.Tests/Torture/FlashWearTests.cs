@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EspOta.Cli;
 using EspOta.Torture;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Torture;
 
@@ -45,13 +46,13 @@ public sealed class FlashWearTests
     public void Cli_Wear_JsonAndUsage()
     {
         var stdout = new StringWriter();
-        Assert.Equal(0, EspOtaCli.Run(["torture", "--wear", "10", "--image-size", "8K", "--rated-cycles", "1000", "--json"], stdout, new StringWriter()));
+        Assert.Equal(0, CliRunner.Run(["torture", "--wear", "10", "--image-size", "8K", "--rated-cycles", "1000", "--json"], stdout, new StringWriter()));
         using var doc = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(1000, doc.RootElement.GetProperty("predicted_otas_to_rated_cycles").GetInt64());
         Assert.Equal(0xD000, doc.RootElement.GetProperty("busiest_address").GetInt64());
         Assert.Equal(2, doc.RootElement.GetProperty("sectors").EnumerateArray().Single(s => s.GetProperty("partition").GetString() == "ota_0").GetProperty("sectors").GetInt32());
 
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run(["torture", "--wear", "0"], new StringWriter(), new StringWriter()));
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run(["torture", "--wear", "5", "--image-size", "2M"], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run(["torture", "--wear", "0"], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run(["torture", "--wear", "5", "--image-size", "2M"], new StringWriter(), new StringWriter()));
     }
 }

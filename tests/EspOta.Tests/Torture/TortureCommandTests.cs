@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EspOta.Cli;
 using EspOta.Partitions;
+using EspOta.Tests.Shared;
 
 namespace EspOta.Tests.Torture;
 
@@ -73,7 +74,7 @@ public sealed class TortureCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(args, stdout, stderr);
+        int code = CliRunner.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 }
