@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EspOta.Cli.Files;
 using EspOta.Security;
 
 namespace EspOta.Cli.Commands;
@@ -40,8 +41,9 @@ internal static class CertsCommand
             var folder = parse.GetRequiredValue(output);
             folder.Create();
             string Of(string name) => Path.Combine(folder.FullName, name);
-            bool reuse = !parse.GetValue(newCa) && File.Exists(Of("ca.pem")) && File.Exists(Of("ca.key"));
-            using var ca = reuse ? LocalCertificateAuthority.Load(Of("ca.pem"), Of("ca.key")) : LocalCertificateAuthority.Create();
+            // Either CA file present means "reuse": a lone or broken one is an error to look at, never silently replaced.
+            bool reuse = !parse.GetValue(newCa) && new[] { Of("ca.pem"), Of("ca.key") }.Any(p => File.Exists(p) || Directory.Exists(p));
+            using var ca = reuse ? LoadCa(new FileInfo(Of("ca.pem")), new FileInfo(Of("ca.key"))) : LocalCertificateAuthority.Create();
             if (!reuse)
             {
                 WriteKey(Of("ca.key"), ca.ExportKeyPem());
@@ -92,6 +94,24 @@ internal static class CertsCommand
             return ExitCodes.Ok;
         });
         return create;
+    }
+
+    /// <summary>The CA reused from the folder; either file being unusable is named, with what is wrong.</summary>
+    private static LocalCertificateAuthority LoadCa(FileInfo certificate, FileInfo key)
+    {
+        CliFiles.Read(certificate, "CA certificate");
+        CliFiles.Read(key, "CA key");
+        try
+        {
+            return LocalCertificateAuthority.Load(certificate.FullName, key.FullName);
+        }
+        catch (Exception e) when (CliFiles.IsContentProblem(e))
+        {
+            throw new FileProblemException(
+                $"CA certificate {certificate.FullName} and key {key.FullName} are not a PEM ECDSA certificate and its private key ({e.Message}); fix them or pass --new-ca",
+                ExitCodes.Failure,
+                e);
+        }
     }
 
     private static void WriteKey(string path, string pem)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EspOta.Cli.Files;
 using EspOta.Security;
 
 namespace EspOta.Cli.Commands;
@@ -28,9 +29,11 @@ internal static class ImageEncryptionCommands
         {
             var source = parse.GetRequiredValue(input);
             var target = parse.GetRequiredValue(output);
-            using var publicKey = ImageEncryptionKey.Load(parse.GetRequiredValue(key).FullName);
+            var keyFile = parse.GetRequiredValue(key);
+            using var publicKey = CliFiles.DecodeText(keyFile, "public key", pem => ImageEncryptionKey.FromPem(pem, keyFile.FullName));
             EncryptedImageHeader header = default;
-            using (var plain = File.OpenRead(source.FullName))
+            // Any bytes are an image to encrypt, as for esp_enc_img_gen.py (0 bytes too).
+            using (var plain = CliFiles.OpenRead(source, "image", allowEmpty: true))
             {
                 AtomicFile.Write(target.FullName, stream => header = EncryptedImageEncryptor.Encrypt(plain, plain.Length, stream, publicKey));
             }
@@ -80,15 +83,22 @@ internal static class ImageEncryptionCommands
             }
 
             using var privateKey = keyFile is not null
-                ? ImageDecryptionKey.Load(keyFile.FullName)
-                : ImageDecryptionKey.FromHmacKey(ReadHmacKey(hmacFile!));
+                ? CliFiles.DecodeText(keyFile, "private key", pem => ImageDecryptionKey.FromPem(pem, keyFile.FullName))
+                : ImageDecryptionKey.FromHmacKey(CliFiles.Decode(hmacFile!, "HMAC key file", HmacKey));
             var source = parse.GetRequiredValue(input);
             var target = parse.GetRequiredValue(output);
             EncryptedImageHeader header = default;
-            using (var encrypted = File.OpenRead(source.FullName))
+            using (var encrypted = CliFiles.OpenRead(source, "encrypted image"))
             {
-                // The plaintext lands in the temporary file and is renamed into place only after the tag check.
-                AtomicFile.Write(target.FullName, stream => header = EncryptedImageDecryptor.Decrypt(encrypted, stream, privateKey, parse.GetValue(trailing)));
+                try
+                {
+                    // The plaintext lands in the temporary file and is renamed into place only after the tag check.
+                    AtomicFile.Write(target.FullName, stream => header = EncryptedImageDecryptor.Decrypt(encrypted, stream, privateKey, parse.GetValue(trailing)));
+                }
+                catch (EncryptedImageException e)
+                {
+                    throw CliFiles.ContentProblem(source, "encrypted image", e);
+                }
             }
 
             if (parse.GetValue(json))
@@ -182,11 +192,8 @@ internal static class ImageEncryptionCommands
     private static bool LooksLikeEcies(in EncryptedImageHeader header) =>
         !header.KeyArea.Span[(EncryptedImageHeader.EciesReservedOffset - EncryptedImageHeader.KeyAreaOffset)..].ContainsAnyExcept((byte)0);
 
-    private static byte[] ReadHmacKey(FileInfo file)
-    {
-        var bytes = File.ReadAllBytes(file.FullName);
-        return bytes.Length == 32 ? bytes : throw new UsageException($"{file.FullName}: an eFuse HMAC key is 32 bytes, the file has {bytes.Length}");
-    }
+    private static byte[] HmacKey(byte[] bytes) =>
+        bytes.Length == 32 ? bytes : throw new FormatException($"an eFuse HMAC key is 32 bytes, the file has {bytes.Length}");
 
     private static string SchemeName(EncryptedImageScheme scheme) => scheme == EncryptedImageScheme.Rsa3072 ? "RSA-3072" : "ECIES-P256";
 

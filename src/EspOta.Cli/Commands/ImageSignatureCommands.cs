@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EspOta.Cli.Files;
 using EspOta.Images;
 using EspOta.Security;
 
@@ -23,10 +24,11 @@ internal static class ImageSignatureCommands
         sign.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var data = File.ReadAllBytes(file.FullName);
+            // Any bytes are data to sign, as for espsecure.py sign_data (an empty file too).
+            var data = CliFiles.Read(file, "data file", allowEmpty: true);
             var keyFiles = parse.GetRequiredValue(keys);
             var target = parse.GetValue(output)?.FullName ?? file.FullName;
-            var loaded = keyFiles.Select(k => SecureBootSigningKey.Load(k.FullName)).ToList();
+            var loaded = keyFiles.Select(k => CliFiles.DecodeText(k, "signing key", SecureBootSigningKey.FromPem)).ToList();
             try
             {
                 if (parse.GetValue(v1))
@@ -93,8 +95,8 @@ internal static class ImageSignatureCommands
         var info = new Command("signature-info", "The signature blocks and their public-key digests (espsecure.py signature_info_v2).") { input, json };
         info.SetAction(parse =>
         {
-            var data = File.ReadAllBytes(parse.GetRequiredValue(input).FullName);
-            var result = SignatureInfo.Read(data);
+            var file = parse.GetRequiredValue(input);
+            var (data, result) = CliFiles.Decode(file, "signed image", bytes => (bytes, SignatureInfo.Read(bytes)));
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(new JsonObject
@@ -148,7 +150,7 @@ internal static class ImageSignatureCommands
         verify.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(input);
-            var data = File.ReadAllBytes(file.FullName);
+            var data = CliFiles.Read(file, "signed image");
             var keyFiles = parse.GetValue(keys) ?? [];
             var digestFiles = parse.GetValue(digests) ?? [];
             if (keyFiles.Length == 0 && digestFiles.Length == 0)
@@ -158,12 +160,12 @@ internal static class ImageSignatureCommands
 
             if (parse.GetValue(v1))
             {
-                return VerifyV1(context, data, keyFiles, parse.GetValue(json));
+                return VerifyV1(context, file, data, keyFiles, parse.GetValue(json));
             }
 
-            var publicKeys = keyFiles.Select(k => SecureBootPublicKey.FromPem(File.ReadAllText(k.FullName))).ToList();
+            var publicKeys = keyFiles.Select(k => CliFiles.DecodeText(k, "verification key", SecureBootPublicKey.FromPem)).ToList();
             var trusted = publicKeys.Select(k => k.Digest)
-                .Concat(digestFiles.Select(d => SecureBootKeyDigest.FromBytes(ReadDigestFile(d))))
+                .Concat(digestFiles.Select(d => SecureBootKeyDigest.FromBytes(CliFiles.Decode(d, "key digest file", DigestBytes))))
                 .ToList<SecureBootKeyDigest?>();
             SignatureScheme? deviceScheme = null;
             if (parse.GetValue(scheme) is { } name)
@@ -175,7 +177,16 @@ internal static class ImageSignatureCommands
                 deviceScheme = publicKeys[0].Scheme;
             }
 
-            var result = SignatureVerifier.VerifyFile(data, trusted, deviceScheme);
+            SignatureVerification result;
+            try
+            {
+                result = SignatureVerifier.VerifyFile(data, trusted, deviceScheme);
+            }
+            catch (Exception e) when (CliFiles.IsContentProblem(e))
+            {
+                throw CliFiles.ContentProblem(file, "signed image", e);
+            }
+
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(new JsonObject
@@ -263,11 +274,21 @@ internal static class ImageSignatureCommands
         }
     }
 
-    private static int VerifyV1(CliContext context, byte[] data, FileInfo[] keyFiles, bool json)
+    private static int VerifyV1(CliContext context, FileInfo file, byte[] data, FileInfo[] keyFiles, bool json)
     {
-        var image = AppImage.Parse(data, Chip.Esp32);
+        var keys = keyFiles.Select(k => CliFiles.Decode(k, "verification key", SecureBootV1.ReadVerificationKey)).ToList();
+        AppImage image;
+        try
+        {
+            image = AppImage.Parse(data, Chip.Esp32);
+        }
+        catch (Exception e) when (CliFiles.IsContentProblem(e))
+        {
+            throw CliFiles.ContentProblem(file, "signed app image", e);
+        }
+
         long offset = image.SecureBootV1Signature?.FileOffset ?? image.ImageLengthWithoutSignature;
-        bool valid = keyFiles.Any(k => SecureBootV1.Verify(data, offset, SecureBootV1.ReadVerificationKey(File.ReadAllBytes(k.FullName))));
+        bool valid = keys.Any(k => SecureBootV1.Verify(data, offset, k));
         context.Out.WriteLine(json
             ? new JsonObject { ["valid"] = valid, ["version"] = 1, ["signed_length"] = offset }.ToJsonString(Indented)
             : valid ? $"Verifying {offset} bytes of data\nSignature is valid" : $"Verifying {offset} bytes of data\nSignature is not valid");
@@ -283,9 +304,8 @@ internal static class ImageSignatureCommands
         ["key_digest"] = b.KeyDigest?.Hex,
     };
 
-    private static byte[] ReadDigestFile(FileInfo file)
+    private static byte[] DigestBytes(byte[] bytes)
     {
-        var bytes = File.ReadAllBytes(file.FullName);
         if (bytes.Length == SecureBootKeyDigest.Length)
         {
             return bytes;
@@ -294,7 +314,7 @@ internal static class ImageSignatureCommands
         var text = System.Text.Encoding.ASCII.GetString(bytes).Trim();
         return SecureBootKeyDigest.TryParse(text, out var parsed)
             ? parsed!.Bytes.ToArray()
-            : throw new UsageException($"{file.Name}: a key digest file holds 32 bytes or 64 hex digits, got {bytes.Length} bytes");
+            : throw new FormatException($"a key digest file holds 32 bytes or 64 hex digits, got {bytes.Length} bytes");
     }
 
     private static string Describe(BlockStatus status) => status switch

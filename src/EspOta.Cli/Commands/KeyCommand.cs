@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EspOta.Cli.Files;
 using EspOta.Security;
 
 namespace EspOta.Cli.Commands;
@@ -117,7 +118,7 @@ internal static class KeyCommand
         digest.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(keyfile);
-            var key = SecureBootPublicKey.FromPem(File.ReadAllText(file.FullName));
+            var key = CliFiles.DecodeText(file, "key file", SecureBootPublicKey.FromPem);
             if (parse.GetValue(output) is { } target)
             {
                 AtomicFileWriter.Write(target.FullName, key.Digest.Bytes);

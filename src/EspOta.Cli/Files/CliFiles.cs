@@ -57,6 +57,39 @@ internal static class CliFiles
         return stream;
     }
 
+    /// <summary>
+    /// Reads an input file and decodes it with <paramref name="decode"/>. When its contents are not a
+    /// <paramref name="what"/> (a key, a digest, a signed image), the message names the file and says
+    /// what is wrong with it; a decoder's own words are kept (espsecure's, where the vectors pin them).
+    /// </summary>
+    public static T Decode<T>(FileInfo file, string what, Func<byte[], T> decode, bool allowEmpty = false)
+    {
+        var bytes = Read(file, what, allowEmpty);
+        try
+        {
+            return decode(bytes);
+        }
+        catch (Exception e) when (IsContentProblem(e))
+        {
+            throw ContentProblem(file, what, e);
+        }
+    }
+
+    /// <summary><see cref="Decode{T}(FileInfo, string, Func{byte[], T}, bool)"/> for a text file (a PEM).</summary>
+    public static T DecodeText<T>(FileInfo file, string what, Func<string, T> decode) =>
+        Decode(file, what, bytes => decode(System.Text.Encoding.UTF8.GetString(bytes)));
+
+    /// <summary>Whether <paramref name="e"/> says that a file's contents are wrong (rather than that esp-ota has a bug).</summary>
+    public static bool IsContentProblem(Exception e) =>
+        e is FormatException or InvalidDataException or ArgumentException or System.Security.Cryptography.CryptographicException
+            or EspOta.Security.SignatureException or EspException;
+
+    /// <summary>The one-line problem for a file whose contents are not a <paramref name="what"/>.</summary>
+    public static FileProblemException ContentProblem(FileInfo file, string what, Exception e) =>
+        new(e.Message.Contains(file.FullName, StringComparison.Ordinal)
+            ? e.Message
+            : $"{what} {file.FullName}: {e.Message}", ExitCodes.Failure, e);
+
     /// <summary>Reads and converts a partition table file; a malformed table's message is prefixed with the file.</summary>
     public static EspOta.Partitions.PartitionConversion ParseTable(FileInfo file, EspOta.Partitions.PartitionTableOptions options, TextWriter? diagnostics = null)
     {

@@ -74,6 +74,20 @@ public sealed class BadInputTests : IDisposable
         ["ota", "write", "{in}", "--slot", "0", "--input", "{app}"],
         ["ota", "write", "{flash}", "--slot", "0", "--input", "{in}"],
         ["ota", "erase", "{in}", "--slot", "1"],
+        ["key", "digest", "{in}"],
+        ["key", "digest", "{in}", "--json"],
+        ["image", "sign", "{app}", "--key", "{in}", "-o", "{out}"],
+        ["image", "sign", "{app}", "--v1", "--key", "{in}", "-o", "{out}"],
+        ["image", "signature-info", "{in}"],
+        ["image", "signature-info", "{in}", "--json"],
+        ["image", "verify-signature", "{in}", "--key", "{public-key}"],
+        ["image", "verify-signature", "{app}", "--key", "{in}"],
+        ["image", "verify-signature", "{app}", "--digest", "{in}"],
+        ["image", "verify-signature", "{app}", "--v1", "--key", "{in}"],
+        ["image", "encrypt", "{app}", "--public-key", "{in}", "-o", "{out}"],
+        ["image", "decrypt", "{in}", "--private-key", "{key}", "-o", "{out}"],
+        ["image", "decrypt", "{app}", "--private-key", "{in}", "-o", "{out}"],
+        ["image", "decrypt", "{app}", "--hmac-key", "{in}", "-o", "{out}"],
     ];
 
     /// <summary>Commands without an input file: wrong values, or a server that is not there.</summary>
@@ -178,6 +192,44 @@ public sealed class BadInputTests : IDisposable
         Assert.True(code is ExitCodes.Failure or ExitCodes.Usage, $"esp-ota {string.Join(' ', args)} exited {code}\n{stdout}{stderr}");
         Assert.False(string.IsNullOrWhiteSpace(stderr), $"esp-ota {string.Join(' ', args)} failed silently");
         AssertNoTrace(stdout + stderr, args);
+    }
+
+    /// <summary>
+    /// <c>certs create</c> reads files only when it reuses the CA in its folder: each bad ca.pem or
+    /// ca.key (a folder, empty, random bytes) is named, with exit 1 or 2 and no trace, and nothing is issued.
+    /// </summary>
+    [Theory]
+    [InlineData("ca.pem", "folder")]
+    [InlineData("ca.pem", "empty")]
+    [InlineData("ca.pem", "random")]
+    [InlineData("ca.key", "empty")]
+    [InlineData("ca.key", "random")]
+    public void CertsCreate_BadReusedCaFile_MessageNamesIt(string file, string input)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(Dir, $"certs-{Guid.NewGuid():n}")).FullName;
+        Assert.Equal(0, Run("certs", "create", "-o", folder).Code);
+        string bad = Path.Combine(folder, file);
+        File.Delete(Path.Combine(folder, "server.pem"));
+        File.Delete(bad);
+        switch (input)
+        {
+            case "folder":
+                Directory.CreateDirectory(bad);
+                break;
+            case "empty":
+                File.WriteAllBytes(bad, []);
+                break;
+            default:
+                File.WriteAllBytes(bad, RandomBytes(3000, seed: 16));
+                break;
+        }
+
+        var (code, stdout, stderr) = Run("certs", "create", "-o", folder);
+        string all = stdout + stderr;
+        Assert.True(code is ExitCodes.Failure or ExitCodes.Usage, $"certs create with a bad {file} exited {code}\n{all}");
+        AssertNoTrace(all, ["certs", "create", "-o", folder]);
+        Assert.True(all.Contains(bad, StringComparison.Ordinal), $"certs create with a bad {file} ({input}): the message does not name it:\n{all}");
+        Assert.False(File.Exists(Path.Combine(folder, "server.pem")), "a server certificate was issued from a bad CA");
     }
 
     [Fact]
