@@ -23,11 +23,15 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// What the checking device gets and why; with <paramref name="record"/>, an offer by a rollout
     /// admits the device into its stage (the update check), without it nothing changes (the explanation endpoint).
     /// </summary>
-    public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken)
+    /// <param name="check">The update check.</param>
+    /// <param name="record">Whether an offer by a rollout admits the device.</param>
+    /// <param name="cancellationToken">Cancels it.</param>
+    /// <param name="assumedLabels">Labels to decide with instead of the device's stored ones (a stable URL's channel).</param>
+    public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken, DeviceLabels? assumedLabels = null)
     {
         var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
         var labels = await rollouts.LabelsAsync(cancellationToken).ConfigureAwait(false);
-        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, labels.GetValueOrDefault(check.DeviceId));
+        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? labels.GetValueOrDefault(check.DeviceId));
 
         // The check is recorded after the decision: the device must count in the population already.
         fleet = fleet.Where(d => d.Id != device.Id).Append(device).ToList();

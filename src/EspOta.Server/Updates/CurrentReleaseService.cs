@@ -10,8 +10,18 @@ namespace EspOta.Server.Updates;
 /// the decision behind <c>/api/updates/check</c>) what a device that runs nothing yet would be
 /// offered, without recording it, so the URL follows the same pins, stages and versions.
 /// </summary>
-internal class CurrentReleaseService(RolloutService rollouts)
+/// <remarks>
+/// A channel is a device group (the <c>group</c> label rollouts target): <c>…/{channel}</c> serves what a
+/// device of that group would be offered, so <c>rollout create --group beta</c> reaches the <c>beta</c>
+/// URL, and a rollout to all devices reaches every channel. <c>stable</c> is the default (no group). A
+/// channel no device and no rollout names is unknown (404), so a typo in a device's URL is not silently
+/// served the default release.
+/// </remarks>
+internal class CurrentReleaseService(RolloutService rollouts, IRolloutStore store)
 {
+    /// <summary>The channel of the URL without one.</summary>
+    public const string DefaultChannel = "stable";
+
     /// <summary>The pseudo device id the stable URL asks as (one id, so a staged rollout gives it one stable answer).</summary>
     public const string StableUrlDeviceId = "stable-url";
 
@@ -25,15 +35,36 @@ internal class CurrentReleaseService(RolloutService rollouts)
     /// <param name="cancellationToken">Cancels the look-up.</param>
     public virtual async Task<FirmwareRecord?> CurrentAsync(string project, string chip, string? channel, CancellationToken cancellationToken)
     {
-        if (channel is not null && channel != "stable")
+        DeviceLabels? labels = null;
+        string deviceId = StableUrlDeviceId;
+        if (channel is not null && channel != DefaultChannel)
         {
-            return null;
+            if (!await IsChannelAsync(channel, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            labels = new DeviceLabels(channel, [], null);
+            // Its own id: rollout stages place devices by a hash of the id.
+            deviceId = $"{StableUrlDeviceId}/{channel}";
         }
 
         // An empty running version parses as free-form: the newest by version when every candidate
         // is numbered, the newest upload otherwise.
-        var asked = new UpdateCheckRequest(StableUrlDeviceId, chip, project, Version: "", SecureVersion: 0);
-        var (_, chosen) = await rollouts.DecideAsync(asked, record: false, cancellationToken).ConfigureAwait(false);
+        var asked = new UpdateCheckRequest(deviceId, chip, project, Version: "", SecureVersion: 0);
+        var (_, chosen) = await rollouts.DecideAsync(asked, record: false, cancellationToken, labels).ConfigureAwait(false);
         return chosen;
+    }
+
+    private async Task<bool> IsChannelAsync(string channel, CancellationToken cancellationToken)
+    {
+        var labels = await store.LabelsAsync(cancellationToken).ConfigureAwait(false);
+        if (labels.Values.Any(l => string.Equals(l.Group, channel, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        var all = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        return all.Any(r => string.Equals(r.Target.Group, channel, StringComparison.Ordinal));
     }
 }

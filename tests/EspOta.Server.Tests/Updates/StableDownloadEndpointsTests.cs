@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using EspOta.Server.Updates;
 
@@ -144,5 +145,42 @@ public sealed class StableDownloadEndpointsTests
         Assert.Contains("application/problem+json", unknown.Headers["Content-Type"], StringComparison.Ordinal);
         var otherChip = await new EspHttpClientLike(new Uri(server.BaseAddress, StableDownloadEndpoints.PathOf(Project, "esp32s3"))).SendAsync("HEAD");
         Assert.Equal(404, otherChip.Status);
+    }
+    /// <summary>
+    /// A channel is a device group: a rollout to the group <c>beta</c> reaches <c>…/beta</c> (whole and
+    /// in esp_https_ota's ranges) and not the default URL; the default and <c>stable</c> are the same.
+    /// </summary>
+    [Fact]
+    public async Task Channels_AreDeviceGroups_ARolloutToAGroupReachesOnlyItsChannel()
+    {
+        var (server, v1, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+        // 1.0.0 to every device first, then 1.1.0 to the beta group only (the newest rollout decides first).
+        await CreateRolloutAsync(server, new { firmware = Sha(v1), stages = new[] { new { percent = 100 } } });
+        await CreateRolloutAsync(server, new { firmware = Sha(v2), stages = new[] { new { percent = 100 } }, target = new { group = "beta" } });
+
+        var byDefault = await Client(server).SendAsync("GET");
+        var stable = await Client(server, "stable").SendAsync("GET");
+        var beta = await Client(server, "beta").SendAsync("GET");
+        var (betaLength, betaRanged, _) = await Client(server, "beta").PartialDownloadAsync(RequestSize);
+        var unknown = await Client(server, "gamma").SendAsync("GET");
+
+        Assert.Equal(200, byDefault.Status);
+        Assert.Equal(v1, byDefault.Body);
+        Assert.Equal("1.0.0", byDefault.Headers["X-Firmware-Version"]);
+        Assert.Equal(v1, stable.Body);
+        Assert.Equal(200, beta.Status);
+        Assert.Equal(v2, beta.Body);
+        Assert.Equal($"\"{Sha(v2)}\"", beta.Headers["ETag"]);
+        Assert.Equal("1.1.0", beta.Headers["X-Firmware-Version"]);
+        Assert.Equal(v2.Length, betaLength);
+        Assert.Equal(v2, betaRanged);
+        Assert.Equal(404, unknown.Status);
+    }
+
+    private static async Task CreateRolloutAsync(OtaTestServer server, object body)
+    {
+        using var response = await server.Admin.PostAsJsonAsync("/api/rollouts", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 }
