@@ -37,4 +37,8 @@ namespace EspOta.Server;
 [JsonSerializable(typeof(UpdateDecision))]
 [JsonSerializable(typeof(DeltaPatchSummary[]))]
 [JsonSerializable(typeof(DeltaJobStatus[]))]
+// Never serialized: the OpenAPI document asks the resolver for the schema of every body and result
+// type, including the upload's raw octet-stream body (described as binary) and the text/plain probes.
+[JsonSerializable(typeof(Stream))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;
