@@ -137,6 +137,43 @@ public sealed class HttpOtaRedirectTests
         }
     }
 
+    [Theory]
+    [InlineData(302)]
+    [InlineData(308)]
+    public async Task Install_HttpsRedirectToPlainHttp_RefusedAsDowngradeBeforeErase(int code)
+    {
+        var image = TestFirmware.Build(Project, "2.0.0", payload: 20_000);
+        using var files = new EspOta.Server.Tests.Tls.TlsFiles();
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(files.CertPath, files.KeyPath);
+        await using var server = await RedirectingServer.StartAsync(image, tls: certificate);
+        Assert.Equal("https", server.BaseAddress.Scheme);
+        using var http = HttpOtaTls.CreateClient(server.BaseAddress, new HttpOtaTlsOptions { CertPem = File.ReadAllText(files.CaPath) });
+        var flash = NewFlash(TestFirmware.Build(Project, "1.0.0"));
+        var device = BootDevice(flash);
+        var before = Snapshot(flash);
+
+        var e = await Assert.ThrowsAsync<EspException>(() => new HttpOtaClient(http).InstallAsync(device, Chip.Esp32, Offer($"down/{code}", image)));
+
+        Assert.Equal(EspError.HttpRedirectDowngrade, e.Code);
+        Assert.Equal(before, Snapshot(flash));
+        Assert.DoesNotContain(server.Requests, r => r.Path == "/fw");
+    }
+
+    [Fact]
+    public async Task Install_HttpsSameOriginRedirect_Follows()
+    {
+        var image = TestFirmware.Build(Project, "2.0.0", payload: 20_000);
+        using var files = new EspOta.Server.Tests.Tls.TlsFiles();
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(files.CertPath, files.KeyPath);
+        await using var server = await RedirectingServer.StartAsync(image, tls: certificate);
+        using var http = HttpOtaTls.CreateClient(server.BaseAddress, new HttpOtaTlsOptions { CertPem = File.ReadAllText(files.CaPath) });
+        var device = BootDevice(NewFlash(TestFirmware.Build(Project, "1.0.0")));
+
+        var result = await new HttpOtaClient(http).InstallAsync(device, Chip.Esp32, Offer("r/301/1", image));
+
+        Assert.Equal("2.0.0", result.App.Version);
+    }
+
     [Fact]
     public async Task Check_RedirectToAnotherHost_RefusedAndTheTokenStaysHome()
     {

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +13,9 @@ namespace EspOta.Server.Tests.Http;
 /// A Kestrel app on a loopback address that serves an image at /fw (Range, If-Range with its SHA-256
 /// as ETag) and answers with redirects: <c>/r/{code}/{hops}</c> redirects <c>hops + 1</c> times on its
 /// own origin and ends at /fw, <c>/loop/{code}/a</c> and <c>/b</c> redirect to each other, <c>/away/{code}</c>
-/// redirects to <see cref="AwayTo"/>; the update check redirects to <see cref="CheckRedirect"/> when set.
+/// redirects to <see cref="AwayTo"/>, <c>/down/{code}</c> to /fw on its own host and port over plain
+/// http://; the update check redirects to <see cref="CheckRedirect"/> when set. With a certificate it
+/// listens on https:// only.
 /// </summary>
 internal sealed class RedirectingServer : IAsyncDisposable
 {
@@ -34,10 +38,19 @@ internal sealed class RedirectingServer : IAsyncDisposable
     /// <summary>Where the update check redirects (307) when set.</summary>
     public Uri? CheckRedirect { get; set; }
 
-    public static async Task<RedirectingServer> StartAsync(byte[] image, string host = "127.0.0.1")
+    public static async Task<RedirectingServer> StartAsync(byte[] image, string host = "127.0.0.1", X509Certificate2? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{host}:0");
+        if (tls is null)
+        {
+            builder.WebHost.UseUrls($"http://{host}:0");
+        }
+        else
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(host), 0, listen => listen.UseHttps(tls)));
+        }
+
         builder.Logging.ClearProviders();
         var app = builder.Build();
         RedirectingServer? server = null;
@@ -55,6 +68,7 @@ internal sealed class RedirectingServer : IAsyncDisposable
         app.MapGet("/r/{code:int}/{hops:int}", (int code, int hops, HttpContext context) => Redirect(context, code, hops == 0 ? "/fw" : $"/r/{code}/{hops - 1}"));
         app.MapGet("/loop/{code:int}/{side}", (int code, string side, HttpContext context) => Redirect(context, code, $"/loop/{code}/{(side == "a" ? "b" : "a")}"));
         app.MapGet("/away/{code:int}", (int code, HttpContext context) => Redirect(context, code, server!.AwayTo!.AbsoluteUri));
+        app.MapGet("/down/{code:int}", (int code, HttpContext context) => Redirect(context, code, $"http://{context.Request.Host}/fw"));
         app.MapPost("/api/updates/check", (HttpContext context) => server!.CheckRedirect is { } to ? Redirect(context, 307, to.AbsoluteUri) : Results.NoContent());
         await app.StartAsync();
         server = new RedirectingServer(app, new Uri(app.Urls.Single() + "/"));
