@@ -61,12 +61,16 @@ public enum EspError
     /// <summary><c>ESP_ERR_FLASH_OP_TIMEOUT</c>.</summary>
     FlashOpTimeout = 0x6002,
 
+    /// <summary><c>ESP_ERR_HTTP_MAX_REDIRECT</c>: more redirects than <c>max_redirection_count</c>.</summary>
+    HttpMaxRedirect = 0x7001,
     /// <summary><c>ESP_ERR_HTTP_CONNECT</c>.</summary>
     HttpConnect = 0x7002,
     /// <summary><c>ESP_ERR_HTTP_FETCH_HEADER</c>.</summary>
     HttpFetchHeader = 0x7004,
     /// <summary><c>ESP_ERR_HTTP_CONNECTION_CLOSED</c>.</summary>
     HttpConnectionClosed = 0x7008,
+    /// <summary><c>ESP_ERR_HTTP_REDIRECT_DOWNGRADE</c>: an https:// origin redirected to another scheme.</summary>
+    HttpRedirectDowngrade = 0x700D,
 
     /// <summary><c>ESP_ERR_HTTPS_OTA_IN_PROGRESS</c>.</summary>
     HttpsOtaInProgress = 0x9001,

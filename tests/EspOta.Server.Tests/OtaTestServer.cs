@@ -51,6 +51,23 @@ public sealed class OtaTestServer : IAsyncDisposable
         await StartAppAsync();
     }
 
+    /// <summary>
+    /// Stops the server now (open connections are aborted) and starts it again on the same port after
+    /// <paramref name="downtime"/>, in the background: a server restart as a device sees it. The task
+    /// completes when the server listens again.
+    /// </summary>
+    public Task RestartOnSamePortAsync(TimeSpan downtime)
+    {
+        int port = BaseAddress.Port;
+        var stopped = StopAppAsync(abortAfter: TimeSpan.FromMilliseconds(200));
+        return Task.Run(async () =>
+        {
+            await stopped;
+            await Task.Delay(downtime);
+            await StartAppAsync($"http://127.0.0.1:{port}");
+        });
+    }
+
     public async Task<HttpResponseMessage> UploadAsync(byte[] image, HttpClient? client = null)
     {
         using var content = new ByteArrayContent(image);
@@ -74,9 +91,9 @@ public sealed class OtaTestServer : IAsyncDisposable
         }
     }
 
-    private async Task StartAppAsync()
+    private async Task StartAppAsync(string url = "http://127.0.0.1:0")
     {
-        _app = EspOtaServerHost.Create("http://127.0.0.1:0", o =>
+        _app = EspOtaServerHost.Create(url, o =>
         {
             o.DataDirectory = DataDirectory;
             o.ApiKey = ApiKey;
@@ -91,13 +108,15 @@ public sealed class OtaTestServer : IAsyncDisposable
         Admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
 
-    private async Task StopAppAsync()
+    private async Task StopAppAsync(TimeSpan? abortAfter = null)
     {
         Device?.Dispose();
         Admin?.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            // A cancelled stop aborts the requests still running instead of waiting for them.
+            using var abort = new CancellationTokenSource(abortAfter ?? Timeout.InfiniteTimeSpan);
+            await _app.StopAsync(abort.Token);
             await _app.DisposeAsync();
             _app = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

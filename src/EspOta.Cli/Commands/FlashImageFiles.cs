@@ -22,7 +22,7 @@ internal static class FlashImageFiles
     }
 
     /// <summary>Saves it back atomically (<see cref="FlashImageFile.Save"/>).</summary>
-    public static void Save(FileInfo file, MemoryFlash flash, long originalLength) => FlashImageFile.Save(file.FullName, flash, originalLength);
+    public static void Save(FileInfo file, MemoryFlash flash, long originalLength) => FlashImageFile.Save(file.FullName, flash, originalLength, CliTestHooks.SavePoint);
 
     /// <summary>Fails with a clear message unless <paramref name="file"/> can be a whole flash image with a table at <paramref name="tableOffset"/>.</summary>
     public static void CheckImageFile(FileInfo file, long tableOffset)

@@ -6,13 +6,15 @@ internal static class ServerHttpClient
     /// <summary>
     /// A client whose base address is <paramref name="server"/> with a trailing slash, so that relative
     /// paths such as <c>api/firmware</c> keep a path prefix (<c>http://host/ota</c> → <c>http://host/ota/api/firmware</c>).
+    /// It never follows a redirect by itself: the device client follows same-origin ones (docs/redirects.md),
+    /// and the API key must not travel to wherever a 3xx points.
     /// </summary>
     public static HttpClient Create(Uri server, string? apiKey = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         var client = CaCertificateFile() is string ca && server.Scheme == Uri.UriSchemeHttps
             ? EspOta.Http.HttpOtaTls.CreateClient(BaseAddressOf(server), new EspOta.Http.HttpOtaTlsOptions { CertPem = File.ReadAllText(ca) })
-            : new HttpClient { BaseAddress = BaseAddressOf(server) };
+            : new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddressOf(server) };
         if (timeout is { } t)
         {
             client.Timeout = t;

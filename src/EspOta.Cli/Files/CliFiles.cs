@@ -138,33 +138,13 @@ internal static class CliFiles
             throw new FileProblemException($"cannot write {what} to {full}: the folder {folder} does not exist", ExitCodes.Usage);
         }
 
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():n}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(data);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
+            EspOta.Layout.FlashImageFile.WriteAtomically(full, data.ToArray(), CliTestHooks.SavePoint);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw Problem(full, what, "write", e);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing was renamed over the target; a stray temp file is all that is left.
         }
     }
 

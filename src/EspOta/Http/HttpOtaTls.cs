@@ -34,7 +34,9 @@ public static class HttpOtaTls
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
         CheckAllowed(server, options);
-        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
+        // Redirects are the UpdateServerClient's to follow (same origin only): the handler's own
+        // following would carry every default header (a device token) to any host a 3xx names.
+        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), AllowAutoRedirect = false };
         if (server.Scheme != Uri.UriSchemeHttps)
         {
             return handler;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 
 namespace EspOta.Http;
@@ -5,7 +6,7 @@ namespace EspOta.Http;
 /// <summary>The transport rules the server client and the download share: what is transient, how often to retry, which answers are server errors.</summary>
 internal static class HttpRetry
 {
-    /// <summary>Runs <paramref name="attempt"/> with a timeout per try; transport failures are retried up to <see cref="HttpOtaClientOptions.MaxRetries"/> times in a row.</summary>
+    /// <summary>Runs <paramref name="attempt"/> with a timeout per try; transport failures are retried as <see cref="RetryCounter"/> allows.</summary>
     public static async Task<T> RunAsync<T>(HttpOtaClientOptions options, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
         var failures = new RetryCounter(options);
@@ -43,13 +44,31 @@ internal static class HttpRetry
         }
     }
 
-    /// <summary>Failures in a row; a failure after progress counts as the first.</summary>
+    /// <summary>
+    /// The pause before retry number <paramref name="failures"/> (1 = the first) of a run of failures:
+    /// exponential (<see cref="HttpOtaClientOptions.RetryDelay"/> × 2^(n−1), at most
+    /// <see cref="HttpOtaClientOptions.MaxRetryDelay"/>) with "equal jitter" — drawn between half and
+    /// all of that — so that a fleet cut off by one server restart does not come back in lockstep.
+    /// </summary>
+    public static TimeSpan Backoff(HttpOtaClientOptions options, int failures, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
+        double ceiling = Math.Min(options.MaxRetryDelay.TotalMilliseconds, options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 62)));
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (random.NextDouble() * ceiling / 2));
+    }
+
+    /// <summary>Failures in a row, and since when; a failure after progress counts as the first.</summary>
     internal sealed class RetryCounter(HttpOtaClientOptions options)
     {
+        private readonly Random _random = options.RetryJitterSeed is { } seed ? new Random(seed) : Random.Shared;
         private int _failures;
+        private long _firstFailure;
 
         /// <summary>Retries so far.</summary>
         public int Retries { get; private set; }
+
+        /// <summary>The pauses waited so far, in order (for replaying a run with the same seed).</summary>
+        public List<TimeSpan> Pauses { get; } = [];
 
         /// <summary>Counts a failure and waits before the next attempt, or throws the final <see cref="EspException"/>.</summary>
         public async Task FailedAsync(Exception e, bool progressed, CancellationToken cancellationToken)
@@ -61,17 +80,26 @@ internal static class HttpRetry
                 throw tls;
             }
 
-            _failures = progressed ? 1 : _failures + 1;
-            if (_failures > options.MaxRetries)
+            if (progressed || _failures == 0)
+            {
+                _failures = 0;
+                _firstFailure = Stopwatch.GetTimestamp();
+            }
+
+            _failures++;
+            var pause = Backoff(options, _failures, _random);
+            var failingFor = Stopwatch.GetElapsedTime(_firstFailure);
+            if (_failures > options.MaxRetries || failingFor + pause > options.RetryWindow)
             {
                 var code = e is OperationCanceledException ? EspError.Timeout
                     : e is HttpRequestException { StatusCode: null } ? EspError.HttpConnect
                     : EspError.HttpConnectionClosed;
-                throw new EspException(code, $"giving up after {_failures} failed attempts: {e.Message}", e);
+                throw new EspException(code, $"giving up after {_failures} failed attempts in {failingFor.TotalSeconds:0.###} s (retry window {options.RetryWindow.TotalSeconds:0.###} s): {e.Message}", e);
             }
 
             Retries++;
-            await Task.Delay(options.RetryDelay * _failures, cancellationToken).ConfigureAwait(false);
+            Pauses.Add(pause);
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -14,7 +14,8 @@ namespace EspOta.Http;
 /// One install of one offer, as <c>esp_https_ota</c> does it: fetch the first bytes, pass the
 /// <see cref="ImageAdmission"/> check before anything is erased, then stream the rest of the body in
 /// ranged requests through an <see cref="IOtaPayloadStage"/> into an <see cref="OtaUpdate"/>,
-/// checkpointing after every write, retrying dropped connections from the last body byte consumed,
+/// writing and checkpointing what arrives a flash page at a time (a slow link loses at most the bytes
+/// of an unfinished page), retrying dropped connections from the last body byte received,
 /// and finally verify (<see cref="OtaUpdate.End"/>), check the announced SHA-256 and set the boot partition.
 /// </summary>
 /// <remarks>
@@ -33,6 +34,8 @@ public sealed class RangedDownload
     private readonly IProgress<HttpOtaProgress>? _progress;
     private readonly IOtaPayloadStage _stage;
     private readonly HttpRetry.RetryCounter _retries;
+    private byte[] _buffer = [];
+    private int _held;
     private bool _started;
     private bool _progressedSinceFailure;
     private Partition? _partition;
@@ -117,7 +120,7 @@ public sealed class RangedDownload
                 _stage.Attach(update);
             }
 
-            var buffer = new byte[Options.WriteSize];
+            _buffer = new byte[Options.WriteSize];
             while (_stage.BodyOffset < _offer.Size)
             {
                 if (update is null && _stage.ImageHead.Length >= ImageAdmission.HeaderSize)
@@ -128,11 +131,13 @@ public sealed class RangedDownload
 
                 try
                 {
-                    await ReadAsync(url, etag, buffer, admitted: update is not null, cancellationToken).ConfigureAwait(false);
+                    await ReadAsync(url, etag, admitted: update is not null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (HttpRetry.IsTransient(e, cancellationToken))
                 {
-                    // A retry that made progress does not count against the limit.
+                    // What arrived before the cut is intact (TCP): it is written and checkpointed, and
+                    // the retry asks for the rest. A retry that made progress does not count against the limit.
+                    Flush(admitted: update is not null);
                     CloseBody();
                     bool progressed = _progressedSinceFailure;
                     _progressedSinceFailure = false;
@@ -232,54 +237,72 @@ public sealed class RangedDownload
             throw;
         }
 
-        // A 200 with the whole file stays open across the check; its time starts again with the image.
-        _body?.Timeout.CancelAfter(Options.RequestTimeout);
         SaveCheckpoint();
         Report();
         return (app, update);
     }
 
-    /// <summary>Reads the next chunk of the body (opening a ranged request when none is open) and pushes it into the stage.</summary>
-    private async Task ReadAsync(Uri url, EntityTagHeaderValue etag, byte[] buffer, bool admitted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads what has arrived of the body (opening a ranged request when none is open) and pushes it
+    /// into the stage once it makes a flash page, fills the buffer or ends the range. Before the
+    /// admission check every byte is pushed at once (only the header is asked for).
+    /// </summary>
+    private async Task ReadAsync(Uri url, EntityTagHeaderValue etag, bool admitted, CancellationToken cancellationToken)
     {
-        long start = _stage.BodyOffset;
+        long position = _stage.BodyOffset + _held;
         if (_body is null)
         {
             // Before the admission check only the header is asked for (esp_https_ota reads
             // IMAGE_HEADER_SIZE first); afterwards, max_http_request_size at a time.
             long want = admitted ? Options.RequestSize : ImageAdmission.HeaderSize - _stage.ImageHead.Length;
-            _body = await OpenAsync(url, etag, start, Math.Min(start + want, _offer.Size), cancellationToken).ConfigureAwait(false);
+            _body = await OpenAsync(url, etag, position, Math.Min(position + want, _offer.Size), cancellationToken).ConfigureAwait(false);
         }
 
         var body = _body;
-        int limit = (int)Math.Min(buffer.Length, body.End - start);
+        int room = (int)Math.Min(_buffer.Length - _held, body.End - position);
         if (!admitted)
         {
-            limit = Math.Min(limit, ImageAdmission.HeaderSize - _stage.ImageHead.Length);
+            room = Math.Min(room, ImageAdmission.HeaderSize - _stage.ImageHead.Length);
         }
 
-        int got = await body.Stream.ReadAtLeastAsync(buffer.AsMemory(0, limit), limit, throwOnEndOfStream: false, body.Timeout.Token).ConfigureAwait(false);
-        if (got > 0)
+        // An idle timeout (esp_http_client's timeout_ms per read): a slow body that keeps arriving
+        // never times out, a silent one does after RequestTimeout.
+        body.Timeout.CancelAfter(Options.RequestTimeout);
+        int got = await body.Stream.ReadAsync(_buffer.AsMemory(_held, room), body.Timeout.Token).ConfigureAwait(false);
+        _held += got;
+        BytesDownloaded += got;
+        _progressedSinceFailure |= got > 0;
+        bool rangeDone = position + got >= body.End;
+        if (!admitted || rangeDone || _held >= HttpOtaClientOptions.PageSize || _held == _buffer.Length)
         {
-            // Every byte received is pushed exactly once; a retry asks for the rest from BodyOffset.
-            _stage.Push(buffer.AsSpan(0, got));
-            BytesDownloaded += got;
-            _progressedSinceFailure = true;
-            if (admitted)
-            {
-                SaveCheckpoint();
-                Report();
-            }
+            Flush(admitted);
         }
 
-        if (got < limit)
+        if (got == 0)
         {
-            throw new IOException($"the connection closed at byte {_stage.BodyOffset} of the range ending at {body.End}");
+            throw new IOException($"the connection closed at byte {position} of the range ending at {body.End}");
         }
 
-        if (_stage.BodyOffset >= body.End)
+        if (rangeDone)
         {
             CloseBody();
+        }
+    }
+
+    /// <summary>Pushes the held bytes exactly once (a retry asks for the rest from <see cref="IOtaPayloadStage.BodyOffset"/>) and, after admission, checkpoints them.</summary>
+    private void Flush(bool admitted)
+    {
+        if (_held == 0)
+        {
+            return;
+        }
+
+        _stage.Push(_buffer.AsSpan(0, _held));
+        _held = 0;
+        if (admitted)
+        {
+            SaveCheckpoint();
+            Report();
         }
     }
 
@@ -340,11 +363,18 @@ public sealed class RangedDownload
         HttpResponseMessage? response = null;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Range = new RangeHeaderValue(start, end - 1);
-            request.Headers.IfRange = new RangeConditionHeaderValue(etag);
             Requests++;
-            response = await _server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            response = await _server.SendAsync(
+                location =>
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, location);
+                    request.Headers.Range = new RangeHeaderValue(start, end - 1);
+                    request.Headers.IfRange = new RangeConditionHeaderValue(etag);
+                    return request;
+                },
+                url,
+                HttpCompletionOption.ResponseHeadersRead,
+                timeout.Token).ConfigureAwait(false);
             end = CheckRangeAnswer(response, etag, start, end);
             var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             return new Body(response, stream, end, timeout);

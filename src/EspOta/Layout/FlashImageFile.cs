@@ -46,12 +46,15 @@ public static class FlashImageFile
     /// stays padded), and up to the last sector holding anything but 0xFF, so that data written past the
     /// end of an unpadded image is kept. Atomic: a crash at any moment leaves the old or the new file.
     /// </summary>
-    public static void Save(string path, MemoryFlash flash, long originalLength)
+    public static void Save(string path, MemoryFlash flash, long originalLength) => Save(path, flash, originalLength, null);
+
+    /// <summary><see cref="Save(string, MemoryFlash, long)"/> with the steps of the write reported to <paramref name="faultPoint"/>.</summary>
+    internal static void Save(string path, MemoryFlash flash, long originalLength, Action<string>? faultPoint)
     {
         ArgumentNullException.ThrowIfNull(flash);
         long used = flash.Contents.LastIndexOfAnyExcept((byte)0xFF) + 1;
         long length = Math.Min(flash.Size, Math.Max(originalLength, used == 0 ? 0 : Align.Up(used, MemoryFlash.DefaultSectorSize)));
-        WriteAtomically(path, flash.Contents[..(int)length].ToArray());
+        WriteAtomically(path, flash.Contents[..(int)length].ToArray(), faultPoint);
     }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> so that a crash leaves the old or the new content, never a torn or empty file.</summary>
@@ -60,13 +63,16 @@ public static class FlashImageFile
     /// <summary>
     /// The atomic write: a temporary file in the same folder (so the rename stays on one file system),
     /// written, flushed to disk, then renamed over the target. <paramref name="faultPoint"/> lets tests
-    /// fail at each step ("opened", "wrote:N", "flushed", "renamed").
+    /// fail at each step ("opened", "wrote:N", "flushed", "renamed"). Temporary files that a killed
+    /// writer left beside the target are removed first; they were never read and never will be.
     /// </summary>
     internal static void WriteAtomically(string path, byte[] bytes, Action<string>? faultPoint)
     {
         ArgumentNullException.ThrowIfNull(path);
         string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string folder = Path.GetDirectoryName(full)!;
+        RemoveStaleTemporaries(folder, Path.GetFileName(full));
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -92,6 +98,51 @@ public static class FlashImageFile
         }
 
         faultPoint?.Invoke("renamed");
+    }
+
+    /// <summary>
+    /// Deletes <c>.NAME.PID.GUID.tmp</c> files of <paramref name="name"/> whose writer process is gone
+    /// (a kill between creating and renaming). Those of a live process may be another writer's
+    /// work in progress and stay.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string folder, string name)
+    {
+        string prefix = $".{name}.";
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (string candidate in candidates)
+        {
+            string[] parts = Path.GetFileName(candidate)[prefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !IsRunning(pid))
+            {
+                TryDelete(candidate);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void TryDelete(string path)
