@@ -244,6 +244,7 @@ internal static class TortureCommand
                     ["sectors_erased"] = f.First.Cut.SectorsErased,
                     ["garbage"] = f.First.Cut.Garbage,
                     ["continuation"] = f.First.Continuation.ToString(),
+                    ["continuations"] = new JsonArray([.. f.First.Continuations.Select(c => (JsonNode)c.ToString())]),
                     ["boot"] = f.First.BootNumber,
                     ["expected"] = f.First.Expected,
                     ["actual"] = f.First.Actual,

@@ -50,6 +50,8 @@ public static class TortureEngine
                     oracle.Judge(Continuations[c], cut, step, candidates, selected);
                 }
 
+                oracle.EndCut();
+
                 done++;
             }
 

@@ -5,7 +5,7 @@ namespace EspOta.Torture;
 /// <param name="Rollback">Whether rollback was enabled.</param>
 /// <param name="Kind">The invariant.</param>
 /// <param name="Step">The step the cuts fell in.</param>
-/// <param name="Count">How many (cut point, continuation) replays broke it.</param>
+/// <param name="Count">How many cut points broke it (once per cut point, however many of its continuations failed).</param>
 /// <param name="First">The first of them.</param>
 public sealed record TortureFinding(string Scenario, bool Rollback, TortureViolationKind Kind, string Step, int Count, TortureViolation First)
 {

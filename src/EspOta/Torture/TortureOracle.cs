@@ -15,10 +15,15 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     private readonly List<TortureViolation> _violations = [];
     private readonly Dictionary<string, (TortureViolation First, int Count)> _findings = [];
 
+    // The violations of the cut being judged, one entry per continuation that broke something; folded
+    // into one violation per (kind, step) by EndCut, so a cut counts once however many continuations fail.
+    private readonly List<TortureViolation> _thisCut = [];
+
     public long Reboots { get; private set; }
 
     public long Replays { get; private set; }
 
+    /// <summary>Cut points at which at least one invariant broke (each counted once, whatever the continuations).</summary>
     public long ViolationCount { get; private set; }
 
     public IReadOnlyList<TortureViolation> Violations => _violations;
@@ -160,18 +165,36 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
             return actual;
         }
 
-        void Report(TortureViolationKind kind, string? expected, string? actual, string detail)
+        void Report(TortureViolationKind kind, string? expected, string? actual, string detail) =>
+            _thisCut.Add(new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail));
+    }
+
+    /// <summary>
+    /// Closes the cut judged since the last call: every continuation that broke the same invariant in the
+    /// same step becomes one violation (the first, with the others in <see cref="TortureViolation.AlsoFailed"/>),
+    /// and the cut counts once in <see cref="ViolationCount"/> and once in each finding it belongs to.
+    /// </summary>
+    public void EndCut()
+    {
+        if (_thisCut.Count == 0)
         {
-            ViolationCount++;
-            var violation = new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail);
+            return;
+        }
+
+        ViolationCount++;
+        foreach (var group in _thisCut.GroupBy(v => $"{v.Kind}|{v.Step}"))
+        {
+            var first = group.First();
+            var violation = first with { AlsoFailed = [.. group.Skip(1)] };
             if (_violations.Count < options.MaxRecordedViolations)
             {
                 _violations.Add(violation);
             }
 
-            string key = $"{kind}|{step.Name}";
-            _findings[key] = _findings.TryGetValue(key, out var f) ? (f.First, f.Count + 1) : (violation, 1);
+            _findings[group.Key] = _findings.TryGetValue(group.Key, out var f) ? (f.First, f.Count + 1) : (violation, 1);
         }
+
+        _thisCut.Clear();
     }
 
     private string? SelectsUnverifiable(BootResult result)

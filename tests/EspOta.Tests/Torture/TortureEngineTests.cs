@@ -58,6 +58,31 @@ public sealed class TortureEngineTests
         Assert.InRange(finding.Count, 1, report.Replays - 1);
     }
 
+    [Fact]
+    public void Run_ViolationOnTheFirstBootAfterACut_CountsOncePerCutPointAndKeepsEveryFailingContinuation()
+    {
+        // F2: the torn NEW -> PENDING_VERIFY rewrite breaks the very first boot, before any continuation
+        // differs, so all three continuations fail at every such cut.
+        var report = TortureEngine.Run(TortureScenarios.FullOta, new TortureOptions { Rollback = true, Seed = Seed, MaxRecordedViolations = int.MaxValue });
+
+        var finding = Assert.Single(report.Findings);
+        var cuts = report.Violations.Select(v => v.Cut).ToArray();
+        Assert.Equal(cuts.Length, cuts.Distinct().Count());
+        Assert.Equal(cuts.Length, finding.Count);
+        Assert.Equal(cuts.Length, report.ViolationCount);
+        Assert.All(report.Violations, v =>
+        {
+            Assert.Equal(Enum.GetValues<TortureContinuation>(), v.Continuations);
+            Assert.All(v.AlsoFailed, other =>
+            {
+                Assert.Equal(v.Cut, other.Cut);
+                Assert.Equal(v.Kind, other.Kind);
+                Assert.Equal(1, other.BootNumber);
+                Assert.Contains("otadata[1]", other.Detail);
+            });
+        });
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
