@@ -38,6 +38,11 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     public IdealOta[] CandidatesAt(TortureCutPoint cut, TortureStep step)
     {
         bool complete = TortureCutPoints.IsEffectivelyComplete(cut, replay.Before, replay.Work.SectorSize);
+        if (!step.Atomic && step.Intermediate is { } between)
+        {
+            return [step.Before, between, step.After];
+        }
+
         return !step.Atomic || (complete && cut.Operation.Index == step.EndOperation - 1)
             ? [step.Before, step.After]
             : [step.Before];
@@ -84,9 +89,10 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 case TortureContinuation.SelfTestFails:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
                     string app = boot;
-                    if (!options.Rollback || !candidates.Any(c => c.Pending == app))
+                    if (!candidates.Any(c => HasRollbackTarget(c, app)))
                     {
-                        // Only an unconfirmed update under a rollback-enabled bootloader has a self-test to fail.
+                        // Only an update has a self-test to fail: with rollback, the unconfirmed one on trial; without,
+                        // the one that just replaced an earlier app (the previous entry is still there to go back to).
                         skipped = true;
                         return;
                     }
@@ -97,7 +103,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
                     catch (EspException ex)
                     {
-                        var without = candidates.Where(c => c.Pending != app).ToArray();
+                        var without = candidates.Where(c => !HasRollbackTarget(c, app)).ToArray();
                         if (without.Length == 0)
                         {
                             Report(TortureViolationKind.RollbackRefused, candidates[0].Confirmed, app, $"{ex.Code.GetName()}: {ex.Message}");
@@ -196,6 +202,12 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
 
         _thisCut.Clear();
     }
+
+    // With rollback the app on trial may give up on itself; without, esp_ota_mark_app_invalid_rollback marks the
+    // running (already permanent) app INVALID and the bootloader goes back to the previous entry.
+    private static bool HasRollbackTarget(IdealOta ideal, string running) => ideal.Rollback
+        ? ideal.Pending == running
+        : ideal.Pending is null && ideal.Confirmed == running && ideal.Previous is not null;
 
     private string? SelectsUnverifiable(BootResult result)
     {

@@ -20,6 +20,7 @@ internal sealed class TortureRun
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ChunkSize);
+        HasFactory = hasFactory;
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
         long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
@@ -38,6 +39,11 @@ internal sealed class TortureRun
     public long FlashSize { get; }
 
     public string FactoryApp => FactoryAppName;
+
+    public bool HasFactory { get; }
+
+    /// <summary>The factory app's name when the layout has one.</summary>
+    public string? Factory => HasFactory ? FactoryAppName : null;
 
     public ReadOnlyMemory<byte> Image(string version)
     {

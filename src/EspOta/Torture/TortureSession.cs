@@ -77,7 +77,7 @@ public sealed class TortureSession
             throw new InvalidOperationException("the model already has a confirmed app");
         }
 
-        Ideal = new IdealOta(Device.Options.Rollback, app, null, null, false);
+        Ideal = new IdealOta(Device.Options.Rollback, app, null, null, false) { Factory = _run.Factory };
         HasIdeal = true;
     }
 
@@ -87,7 +87,8 @@ public sealed class TortureSession
         BootResult? result = null;
         if (factoryResetPinHeld)
         {
-            Step("boot: factory reset", () => result = Device.Reboot(factoryResetPinHeld: true), i => i.AfterFactoryReset(_run.FactoryApp), atomic: false);
+            // The reset erases the otadata copies one after the other: the rollback target's entry may go first.
+            Step("boot: factory reset", () => result = Device.Reboot(factoryResetPinHeld: true), i => i.AfterFactoryReset(_run.FactoryApp), atomic: false, intermediate: i => i.AfterPreviousErased());
         }
         else
         {
@@ -97,7 +98,7 @@ public sealed class TortureSession
         string? booted = result!.App?.Version;
         if (!HasIdeal)
         {
-            Ideal = new IdealOta(Device.Options.Rollback, booted ?? throw new InvalidOperationException("the first boot of the setup ran no app"), null, null, false);
+            Ideal = new IdealOta(Device.Options.Rollback, booted ?? throw new InvalidOperationException("the first boot of the setup ran no app"), null, null, false) { Factory = _run.Factory };
             HasIdeal = true;
             _steps.Clear();
             return result;
@@ -229,7 +230,14 @@ public sealed class TortureSession
     /// Any other step (tests use this to inject a deliberately broken otadata writer): runs
     /// <paramref name="action"/> and moves the model with <paramref name="transition"/>.
     /// </summary>
-    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic = true)
+    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic = true) =>
+        Step(name, action, transition, atomic, intermediate: null);
+
+    /// <summary>
+    /// As <see cref="Step(string, Action, Func{IdealOta, IdealOta}, bool)"/>, for a non-atomic step with one more
+    /// state a cut may leave between before and after (<see cref="TortureStep.Intermediate"/>).
+    /// </summary>
+    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic, Func<IdealOta, IdealOta>? intermediate)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(transition);
@@ -237,7 +245,10 @@ public sealed class TortureSession
         int first = (int)_operationCount();
         action();
         Ideal = HasIdeal ? transition(before) : before;
-        _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic));
+        _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic)
+        {
+            Intermediate = HasIdeal && intermediate is not null ? intermediate(before) : null,
+        });
     }
 
     /// <summary>The version of the running app.</summary>

@@ -186,6 +186,41 @@ public sealed class TortureEngineTests
         Assert.NotEmpty(report.NewFindings);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_BrokenOtaDataWriterThatProgramsBeforeErasing_IsCaught(bool rollback)
+    {
+        // The first OTA's otadata[1] is still erased, so the broken order passes the clean run on strict NOR
+        // flash and ends with the right bytes; only a cut between its program and its erase shows the bug.
+        var scenario = new TortureScenario(
+            "broken-writer-program-before-erase",
+            "first OTA whose set-boot programs the new entry, then erases the sector, then programs it again",
+            TortureScenarios.InitialApp,
+            s =>
+            {
+                s.Begin("app-1", OtaImageSize.Unknown);
+                s.Write(long.MaxValue);
+                s.End();
+                s.Step("broken set_boot (programs before erasing)", () => BrokenSetBootProgrammingBeforeErasing(s), i => i.AfterSelect("app-1"));
+                s.Boot();
+                s.MarkValid();
+            });
+
+        var report = TortureEngine.Run(scenario, new TortureOptions { Rollback = rollback, Seed = Seed });
+
+        var caught = report.Findings.Where(f => f.Step.StartsWith("broken set_boot", StringComparison.Ordinal)).ToArray();
+        var finding = Assert.Single(caught);
+        Assert.False(finding.IsKnownEspIdfBehaviour);
+        Assert.Equal(TortureViolationKind.UnselectedAppBoots, finding.Kind);
+        Assert.Equal("app-0", finding.First.Expected);
+        Assert.Equal("app-1", finding.First.Actual);
+        // The first cut that shows it: the entry fully programmed, the erase not yet begun.
+        Assert.Equal(FlashOperationKind.Erase, finding.First.Cut.Operation.Kind);
+        Assert.Equal(0, finding.First.Cut.SectorsErased);
+        Assert.Contains(report.NewFindings, f => f.Key == finding.Key);
+    }
+
     [Fact]
     public void Run_SetBootOfAHalfWrittenImageWithoutVerification_IsCaughtAsSelectingAnUnverifiableImage()
     {
@@ -243,6 +278,18 @@ public sealed class TortureEngineTests
         var state = s.Device.Options.Rollback ? OtaImageState.New : OtaImageState.Undefined;
         // The bug: the new entry overwrites the one that selects the running app instead of the other copy.
         otaData.Write(active, OtaSelectEntry.Create(entries[active].Sequence + 1, state));
+    }
+
+    private static void BrokenSetBootProgrammingBeforeErasing(TortureSession s)
+    {
+        var otaData = new OtaDataPartition(s.Device.Flash, s.Table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)!);
+        var entries = otaData.ReadBoth();
+        int inactive = 1 - OtaDataPartition.ActiveIndex(entries);
+        var state = s.Device.Options.Rollback ? OtaImageState.New : OtaImageState.Undefined;
+        var entry = OtaSelectEntry.Create(entries[1 - inactive].Sequence + 1, state);
+        // The bug: the program comes first, the erase (and a second program) after it.
+        s.Device.Flash.Write(otaData.SectorAddress(inactive), entry.ToArray());
+        otaData.Write(inactive, entry);
     }
 
     private static string Digest(byte[] flash) => Convert.ToHexString(SHA256.HashData(flash));
