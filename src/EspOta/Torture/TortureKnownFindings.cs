@@ -21,6 +21,14 @@ public static class TortureKnownFindings
     /// </summary>
     public const string TornPendingVerifyRewrite = "SelectedUpdateLost|boot: bootloader";
 
+    /// <summary>
+    /// F3 (rollback off and on): the bootloader's factory reset erases the listed data partitions and otadata in
+    /// partition-table order and keeps no record of its progress (<c>bootloader_common_erase_part_type_data</c>);
+    /// a cut after otadata is erased but before a listed partition that comes later in the table leaves the
+    /// factory app booting normally with that partition's data intact, and no later boot finishes the reset.
+    /// </summary>
+    public const string FactoryResetInTableOrder = "FactoryResetIncomplete|boot: factory reset";
+
     /// <summary>Every known finding, as <see cref="TortureFinding.Key"/>s.</summary>
     public static IReadOnlySet<string> Keys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -37,6 +45,14 @@ public static class TortureKnownFindings
         Key("delta-ota-resume", false, TornMarkValid),
         Key("delta-ota", true, TornPendingVerifyRewrite),
         Key("delta-ota-resume", true, TornPendingVerifyRewrite),
+        Key("anti-rollback", false, TornMarkValid),
+        Key("anti-rollback", true, TornPendingVerifyRewrite),
+        Key("three-slots", false, TornMarkValid),
+        Key("three-slots", true, TornPendingVerifyRewrite),
+        Key("sixteen-slots", false, TornMarkValid),
+        Key("sixteen-slots", true, TornPendingVerifyRewrite),
+        Key("factory-reset-data", false, FactoryResetInTableOrder),
+        Key("factory-reset-data", true, FactoryResetInTableOrder),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

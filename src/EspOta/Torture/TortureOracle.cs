@@ -51,7 +51,8 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     /// <summary>Boots the cut flash and follows <paramref name="continuation"/>, checking every boot.</summary>
     public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
     {
-        var device = replay.OpenDevice(replay.Work);
+        var device = replay.OpenDevice(replay.Work, replay.EfuseAt(cut));
+        uint floor = device.Efuse.SecureVersion.Version;
         int bootNumber = 0;
         bool skipped = false;
 
@@ -168,6 +169,18 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 return null;
             }
 
+            if (scenario.FactoryReset && actual == TortureRun.FactoryAppName && replay.StartIdeal.Confirmed != actual && NotErased() is { } kept)
+            {
+                Report(TortureViolationKind.FactoryResetIncomplete, actual, actual, $"{kept}\n{Describe(result)}");
+                return null;
+            }
+
+            if (device.Options.AntiRollback && result.App is { } app && app.SecureVersion < floor)
+            {
+                Report(TortureViolationKind.AppBelowSecureVersionBoots, ideals[0].ExpectedBoot, actual, $"{actual} has secure_version {app.SecureVersion}, eFuse was {floor} at the cut\n{Describe(result)}");
+                return null;
+            }
+
             return actual;
         }
 
@@ -208,6 +221,33 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     private static bool HasRollbackTarget(IdealOta ideal, string running) => ideal.Rollback
         ? ideal.Pending == running
         : ideal.Pending is null && ideal.Confirmed == running && ideal.Previous is not null;
+
+    // The data partitions the factory reset erases that still hold a byte other than 0xFF.
+    private string? NotErased()
+    {
+        var work = replay.Work;
+        var kept = new List<string>();
+        var buffer = new byte[work.SectorSize];
+        foreach (string label in replay.BootOptions.FactoryResetDataPartitions)
+        {
+            if (replay.Run.Table.FindFirst(label: label) is not { } p)
+            {
+                continue;
+            }
+
+            for (long at = p.Offset; at < p.End; at += buffer.Length)
+            {
+                work.Read(at, buffer);
+                if (buffer.AsSpan().ContainsAnyExcept((byte)0xFF))
+                {
+                    kept.Add($"{label} (0x{p.Offset:x}+0x{p.Size:x}) still holds data at 0x{at:x}");
+                    break;
+                }
+            }
+        }
+
+        return kept.Count == 0 ? null : $"the factory reset took effect (factory app boots) but not every listed data partition is erased: {string.Join("; ", kept)}";
+    }
 
     private string? SelectsUnverifiable(BootResult result)
     {

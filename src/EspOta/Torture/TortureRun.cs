@@ -12,8 +12,14 @@ internal sealed class TortureRun
 
     private readonly Dictionary<string, byte[]> _images = [];
 
-    public TortureRun(TortureOptions options, bool hasFactory)
+    // Each extra data partition: two sectors, like a small FAT or key store.
+    private const uint DataPartitionSize = 0x2000;
+    private readonly IReadOnlyDictionary<string, uint> _secureVersions;
+
+    public TortureRun(TortureOptions options, TortureScenario scenario)
     {
+        bool hasFactory = scenario.HasFactory;
+        _secureVersions = scenario.SecureVersions;
         if (options.ImageSize < 2 * ImageOverhead)
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"image size {options.ImageSize} is too small (at least {2 * ImageOverhead})");
@@ -24,7 +30,7 @@ internal sealed class TortureRun
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
         long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
-        Table = FlashLayout.WithSlots(hasFactory ? appSize : 0, 2, appSize);
+        Table = Layout(hasFactory ? appSize : 0, scenario.OtaSlots, appSize, scenario.HasTest, scenario.DataPartitions);
         FlashSize = FlashLayout.End(Table);
     }
 
@@ -58,11 +64,37 @@ internal sealed class TortureRun
             image = new AppImageBuilder(Chip)
                 .WithProject("esp-ota-torture")
                 .WithVersion(version)
+                .WithSecureVersion(_secureVersions.TryGetValue(version, out uint sv) ? sv : 0)
                 .WithPayload((int)(ImageSize - ImageOverhead), seed)
                 .Build();
             _images[version] = image;
         }
 
         return image;
+    }
+
+    private static PartitionTable Layout(long factorySize, int slots, long appSize, bool hasTest, IReadOnlyList<string> data)
+    {
+        var table = FlashLayout.WithSlots(factorySize, slots, appSize);
+        if (!hasTest && data.Count == 0)
+        {
+            return table;
+        }
+
+        var rows = table.Partitions.ToList();
+        long at = FlashLayout.End(table);
+        if (hasTest)
+        {
+            rows.Add(new Partition("test", PartitionType.App, PartitionSubtypes.AppTest, checked((uint)at), checked((uint)appSize)));
+            at += appSize;
+        }
+
+        foreach (string label in data)
+        {
+            rows.Add(new Partition(label, PartitionType.Data, PartitionSubtypes.DataFat, checked((uint)at), DataPartitionSize));
+            at += DataPartitionSize;
+        }
+
+        return new PartitionTable(rows);
     }
 }

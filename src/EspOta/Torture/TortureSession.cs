@@ -63,7 +63,25 @@ public sealed class TortureSession
         var partition = _run.Table.FindFirst(label: label) ?? throw new ArgumentException($"no partition {label}", nameof(label));
         Device.Flash.Erase(partition.Offset, partition.Size);
         Device.Flash.Write(partition.Offset, Image(version).Span);
-        _selected.Add(version);
+        if (!partition.IsTest)
+        {
+            // A test app is never selected through otadata: it boots only as the bootloader's last resort.
+            _selected.Add(version);
+        }
+    }
+
+    /// <summary>Fills data partition <paramref name="label"/> with seeded user data, no byte 0xFF (setup only).</summary>
+    public void FillData(string label)
+    {
+        var partition = _run.Table.FindFirst(label: label) ?? throw new ArgumentException($"no partition {label}", nameof(label));
+        var data = new byte[partition.Size];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)(SplitMix.Mix(label.Length, i, 0x44415441) % 0xFF);
+        }
+
+        Device.Flash.Erase(partition.Offset, partition.Size);
+        Device.Flash.Write(partition.Offset, data);
     }
 
     /// <summary>
