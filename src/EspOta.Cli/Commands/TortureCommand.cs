@@ -233,6 +233,10 @@ internal static class TortureCommand
                 ["kind"] = f.Kind.ToString(),
                 ["step"] = f.Step,
                 ["count"] = f.Count,
+                ["window_operations"] = f.Operations,
+                ["window_bytes"] = f.Bytes,
+                ["window_first_operation"] = f.FirstOperation,
+                ["window_last_operation"] = f.LastOperation,
                 ["known_esp_idf_behaviour"] = f.IsKnownEspIdfBehaviour,
                 ["first"] = new JsonObject
                 {

@@ -1,5 +1,6 @@
 using System.Text;
 using EspOta.Boot;
+using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Partitions;
 
@@ -13,7 +14,7 @@ namespace EspOta.Torture;
 internal sealed class TortureOracle(TortureScenario scenario, TortureOptions options, TortureReplay replay)
 {
     private readonly List<TortureViolation> _violations = [];
-    private readonly Dictionary<string, (TortureViolation First, int Count)> _findings = [];
+    private readonly Dictionary<string, (TortureViolation First, int Count, SortedDictionary<int, int> Operations)> _findings = [];
 
     // The violations of the cut being judged, one entry per continuation that broke something; folded
     // into one violation per (kind, step) by EndCut, so a cut counts once however many continuations fail.
@@ -29,7 +30,13 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     public IReadOnlyList<TortureViolation> Violations => _violations;
 
     public IReadOnlyList<TortureFinding> Findings =>
-        _findings.Values.Select(f => new TortureFinding(f.First.Scenario, f.First.Rollback, f.First.Kind, f.First.Step, f.Count, f.First)).ToArray();
+        _findings.Values.Select(f => new TortureFinding(f.First.Scenario, f.First.Rollback, f.First.Kind, f.First.Step, f.Count, f.First)
+        {
+            Operations = f.Operations.Count,
+            Bytes = f.Operations.Values.Sum(n => (long)n),
+            FirstOperation = f.Operations.Keys.First(),
+            LastOperation = f.Operations.Keys.Last(),
+        }).ToArray();
 
     /// <summary>
     /// What may boot after <paramref name="cut"/>: the model before its step, and also the model after
@@ -52,13 +59,29 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
     {
         var device = replay.OpenDevice(replay.Work, replay.EfuseAt(cut));
+
+        // The ROM's first step, when the scenario models it: no loadable second-stage bootloader, no boot at all.
+        BootResult Reboot()
+        {
+            if (scenario.RomBoot)
+            {
+                var rom = SecondStageCheck.RomStep(replay.Work, replay.Run.Chip, replay.BootOptions.PartitionTableOffset, device.Efuse.RecoveryBootloaderOffset);
+                if (!rom.Loads)
+                {
+                    device.PowerCut();
+                    return new BootResult { SelectedIndex = BootResult.InvalidIndex, Trace = [new BootStep(BootStepReason.RomFoundNoBootloader, rom.Reason)] };
+                }
+            }
+
+            return device.Reboot();
+        }
         uint floor = device.Efuse.SecureVersion.Version;
         int bootNumber = 0;
         bool skipped = false;
 
         try
         {
-            var boot = Check(ref candidates, device.Reboot());
+            var boot = Check(ref candidates, Reboot());
             if (boot is null)
             {
                 return;
@@ -68,7 +91,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
             {
                 case TortureContinuation.Unconfirmed:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
 
                 case TortureContinuation.SelfTestPasses:
@@ -84,7 +107,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterMarkValid(running))];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
 
                 case TortureContinuation.SelfTestFails:
@@ -115,13 +138,13 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterMarkInvalid(app))];
-                    if (Check(ref candidates, device.Reboot()) is null)
+                    if (Check(ref candidates, Reboot()) is null)
                     {
                         return;
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
             }
         }
@@ -210,7 +233,9 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 _violations.Add(violation);
             }
 
-            _findings[group.Key] = _findings.TryGetValue(group.Key, out var f) ? (f.First, f.Count + 1) : (violation, 1);
+            var finding = _findings.TryGetValue(group.Key, out var f) ? (f.First, f.Count + 1, f.Operations) : (violation, 1, new SortedDictionary<int, int>());
+            finding.Item3[first.Cut.Operation.Index] = first.Cut.Operation.Length;
+            _findings[group.Key] = finding;
         }
 
         _thisCut.Clear();

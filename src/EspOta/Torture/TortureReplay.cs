@@ -26,9 +26,9 @@ internal sealed class TortureReplay
     private IdealOta _startIdeal;
     private Efuse _setupEfuse = new();
 
-    // The secure-version bits before each operation of the clean run, and after its last.
-    private uint[] _efuseBefore = [];
-    private uint _efuseAtEnd;
+    // The eFuses before each operation of the clean run, and after its last.
+    private Efuse[] _efuseBefore = [];
+    private Efuse _efuseAtEnd = new();
 
     public TortureReplay(TortureScenario scenario, TortureOptions options)
     {
@@ -76,16 +76,11 @@ internal sealed class TortureReplay
     public EspDevice OpenDevice(IFlash flash, Efuse? efuse = null) => EspDevice.Open(flash, BootOptions, efuse, Validator);
 
     /// <summary>A copy of the chip's eFuses at <paramref name="cut"/>: as the clean run had them when the cut operation began.</summary>
-    public Efuse EfuseAt(TortureCutPoint cut)
-    {
-        var efuse = _setupEfuse.Clone();
-        efuse.SecureVersion.Update((uint)System.Numerics.BitOperations.PopCount(_efuseBefore[cut.Operation.Index]));
-        return efuse;
-    }
+    public Efuse EfuseAt(TortureCutPoint cut) => _efuseBefore[cut.Operation.Index].Clone();
 
     /// <summary>Whether the clean run burned eFuses after operation <paramref name="index"/> completed and before the next one began (or the body ended).</summary>
     public bool EfuseBurnFollows(int index) =>
-        (index + 1 < _efuseBefore.Length ? _efuseBefore[index + 1] : _efuseAtEnd) != _efuseBefore[index];
+        !(index + 1 < _efuseBefore.Length ? _efuseBefore[index + 1] : _efuseAtEnd).SameFusesAs(_efuseBefore[index]);
 
     /// <summary>Builds the start state (setup) and records the clean run.</summary>
     public void Prepare()
@@ -113,7 +108,7 @@ internal sealed class TortureReplay
         _scenario.Body(body);
         Operations = recorder.Operations;
         _efuseBefore = [.. trail.Before];
-        _efuseAtEnd = bodyEfuse.SecureVersion.RawBits;
+        _efuseAtEnd = bodyEfuse.Clone();
         if (faults.OperationCount != Operations.Count)
         {
             throw new InvalidOperationException($"the fault-injecting flash counted {faults.OperationCount} operations, the recorder {Operations.Count}");
@@ -222,17 +217,17 @@ internal sealed class TortureReplay
     // Notes the secure-version bits as each operation begins, then lets the recorder see it.
     private sealed class EfuseTrail(FlashOperationRecorder recorder, Efuse efuse) : IFlashObserver
     {
-        public List<uint> Before { get; } = [];
+        public List<Efuse> Before { get; } = [];
 
         public void OnWrite(long address, ReadOnlySpan<byte> data)
         {
-            Before.Add(efuse.SecureVersion.RawBits);
+            Before.Add(efuse.Clone());
             recorder.OnWrite(address, data);
         }
 
         public void OnErase(long address, long length)
         {
-            Before.Add(efuse.SecureVersion.RawBits);
+            Before.Add(efuse.Clone());
             recorder.OnErase(address, length);
         }
     }

@@ -39,6 +39,19 @@ public sealed record TortureScenario(
     /// </summary>
     public bool AntiRollback { get; init; }
 
+    /// <summary>The chip (default ESP32-C3): its image chip id, its bootloader offset, whether its ROM has the recovery bootloader.</summary>
+    public Images.Chip? Chip { get; init; }
+
+    /// <summary>
+    /// Every boot after a cut starts with the ROM's first step (<see cref="Images.SecondStageCheck.RomStep(Flash.IFlash, Images.Chip, uint, uint?)"/>):
+    /// without a loadable second-stage bootloader at the chip's offset (or at the eFuse recovery offset) nothing boots.
+    /// The setup must then flash a bootloader (<see cref="TortureSession.InstallBootloader"/>).
+    /// </summary>
+    public bool RomBoot { get; init; }
+
+    /// <summary>The layout reserves a recovery bootloader region (<c>RecoveryBTLDR</c>) at the end of flash.</summary>
+    public bool RecoveryBootloader { get; init; }
+
     /// <summary>The <c>secure_version</c> of each app image by name (absent: 0).</summary>
     public IReadOnlyDictionary<string, uint> SecureVersions { get; init; } = new Dictionary<string, uint>();
 }

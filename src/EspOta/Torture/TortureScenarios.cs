@@ -136,6 +136,7 @@ public static class TortureScenarios
             DeltaTortureScenarios.DeltaOta, DeltaTortureScenarios.DeltaOtaResume,
             AntiRollbackTortureScenarios.AntiRollback,
             LayoutTortureScenarios.ThreeSlots, LayoutTortureScenarios.SixteenSlots, LayoutTortureScenarios.FactoryResetData,
+            BootloaderTortureScenarios.BootloaderOta, BootloaderTortureScenarios.BootloaderOtaRecovery, BootloaderTortureScenarios.PartitionTableOta,
         ];
 
     /// <summary>The scenario named <paramref name="name"/>, or null.</summary>

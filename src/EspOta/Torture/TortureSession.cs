@@ -70,6 +70,26 @@ public sealed class TortureSession
         }
     }
 
+    /// <summary>Flashes the second-stage bootloader <paramref name="version"/> at the chip's bootloader offset (setup only).</summary>
+    public void InstallBootloader(string version)
+    {
+        var region = _run.PrimaryBootloader;
+        Device.Flash.Erase(region.Offset, region.Size);
+        Device.Flash.Write(region.Offset, _run.BootloaderImage(version).Span);
+    }
+
+    /// <summary>A second-stage bootloader image of the run's chip (see <see cref="InstallBootloader"/>).</summary>
+    public ReadOnlyMemory<byte> BootloaderImage(string version) => _run.BootloaderImage(version);
+
+    /// <summary>The primary bootloader region (<c>PrimaryBTLDR</c>, registered outside the table as ESP-IDF does).</summary>
+    public Partition PrimaryBootloader => _run.PrimaryBootloader;
+
+    /// <summary>The recovery bootloader region (<c>RecoveryBTLDR</c>), or null when the scenario has none.</summary>
+    public Partition? RecoveryBootloader => _run.RecoveryBootloader;
+
+    /// <summary>The primary partition table region (<c>PrimaryPrtTable</c>).</summary>
+    public Partition PrimaryPartitionTable => _run.PrimaryPartitionTable;
+
     /// <summary>Fills data partition <paramref name="label"/> with seeded user data, no byte 0xFF (setup only).</summary>
     public void FillData(string label)
     {
