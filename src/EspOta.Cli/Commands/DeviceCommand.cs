@@ -151,9 +151,13 @@ internal static class DeviceCommand
         };
         var scheme = new Option<string>("--secure-boot-scheme") { Description = "Signature scheme of the secure-boot device.", DefaultValueFactory = _ => "rsa3072" };
         var revoked = new Option<int[]>("--revoked-key-slot") { Description = "A digest slot whose KEY_REVOKE eFuse is burnt; repeat for more." };
+        var flashTime = new Option<bool>("--flash-time")
+        {
+            Description = "Model how long the flash operations would take on the real chip (W25Q32JV datasheet figures, 40 MHz DIO; typical and maximum) and report it per step and in total.",
+        };
         var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
         {
-            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked,
+            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked, flashTime,
         };
         command.SetAction(parse =>
         {
@@ -181,7 +185,9 @@ internal static class DeviceCommand
                     SecureBoot = secureBoot,
                     SelfTest = _ => outcome,
                     Checkpoints = new FileOtaCheckpointStore(file.FullName + ".ota-checkpoint.json"),
-                    OnStep = asJson ? null : step => context.Console.MarkupLineInterpolated($"[grey]{step.Elapsed.TotalSeconds,7:F3}s[/] {step.Kind,-12} {step.Version ?? ""} {step.Detail ?? ""}"),
+                    FlashTiming = parse.GetValue(flashTime) ? FlashTiming.Default : null,
+                    OnStep = asJson ? null : step => context.Console.MarkupLineInterpolated(
+                        $"[grey]{step.Elapsed.TotalSeconds,7:F3}s[/]{(step.FlashTime is { } t ? $" [grey](flash {t.Typical.TotalSeconds:F3}s typ)[/]" : "")} {step.Kind,-12} {step.Version ?? ""} {step.Detail ?? ""}"),
                 });
             var result = device.RunCycleAsync().GetAwaiter().GetResult();
             if (asJson)
@@ -199,12 +205,30 @@ internal static class DeviceCommand
                         ["version"] = s.Version,
                         ["detail"] = s.Detail,
                         ["seconds"] = s.Elapsed.TotalSeconds,
+                        ["flash_seconds_typical"] = s.FlashTime?.Typical.TotalSeconds,
+                        ["flash_seconds_max"] = s.FlashTime?.Maximum.TotalSeconds,
                     }),
+                    ["flash_time"] = device.TimedFlash is { } timed ? new JsonObject
+                    {
+                        ["part"] = timed.Timing.Part,
+                        ["erase_seconds_typical"] = timed.EraseTime.Typical.TotalSeconds,
+                        ["erase_seconds_max"] = timed.EraseTime.Maximum.TotalSeconds,
+                        ["program_seconds_typical"] = timed.ProgramTime.Typical.TotalSeconds,
+                        ["program_seconds_max"] = timed.ProgramTime.Maximum.TotalSeconds,
+                        ["read_seconds_typical"] = timed.ReadTime.Typical.TotalSeconds,
+                        ["read_seconds_max"] = timed.ReadTime.Maximum.TotalSeconds,
+                        ["total_seconds_typical"] = timed.Elapsed.Typical.TotalSeconds,
+                        ["total_seconds_max"] = timed.Elapsed.Maximum.TotalSeconds,
+                    } : null,
                 }));
             }
             else
             {
                 context.Console.MarkupLineInterpolated($"{deviceId}: [bold]{result.Outcome}[/], running {result.RunningVersion}{(result.Error is null ? "" : $" ({result.Error.Message})")}");
+                if (device.TimedFlash is { } timed)
+                {
+                    context.Console.MarkupLineInterpolated($"modelled flash time ({timed.Timing.Part}): erase {timed.EraseTime}, program {timed.ProgramTime}, read {timed.ReadTime}; total {timed.Elapsed}");
+                }
             }
 
             return result.Outcome is DeviceCycleOutcome.Failed or DeviceCycleOutcome.Refused ? ExitCodes.Failure : ExitCodes.Ok;

@@ -233,6 +233,10 @@ internal static class TortureCommand
                 ["kind"] = f.Kind.ToString(),
                 ["step"] = f.Step,
                 ["count"] = f.Count,
+                ["window_operations"] = f.Operations,
+                ["window_bytes"] = f.Bytes,
+                ["window_first_operation"] = f.FirstOperation,
+                ["window_last_operation"] = f.LastOperation,
                 ["known_esp_idf_behaviour"] = f.IsKnownEspIdfBehaviour,
                 ["first"] = new JsonObject
                 {
@@ -244,6 +248,7 @@ internal static class TortureCommand
                     ["sectors_erased"] = f.First.Cut.SectorsErased,
                     ["garbage"] = f.First.Cut.Garbage,
                     ["continuation"] = f.First.Continuation.ToString(),
+                    ["continuations"] = new JsonArray([.. f.First.Continuations.Select(c => (JsonNode)c.ToString())]),
                     ["boot"] = f.First.BootNumber,
                     ["expected"] = f.First.Expected,
                     ["actual"] = f.First.Actual,

@@ -59,4 +59,7 @@ public enum BootStepReason
 
     /// <summary>One partition erased by the factory reset.</summary>
     PartitionErased,
+
+    /// <summary>The ROM found no loadable second-stage bootloader (primary, nor recovery where the chip has one): nothing runs.</summary>
+    RomFoundNoBootloader,
 }

@@ -22,6 +22,49 @@ public sealed class Efuse
     /// <summary>The anti-rollback secure-version counter.</summary>
     public EfuseSecureVersion SecureVersion { get; }
 
+    /// <summary>Largest flash sector <c>RECOVERY_BOOTLOADER_FLASH_SECTOR</c> holds (12 bits; 0xFFF means disabled).</summary>
+    public const uint RecoverySectorDisabled = 0xFFF;
+
+    /// <summary>
+    /// <c>RECOVERY_BOOTLOADER_FLASH_SECTOR</c> as a flash address, or null while unburnt (0) or disabled (0xFFF):
+    /// where the ROM of a chip with <see cref="Images.Chip.HasRecoveryBootloader"/> loads the recovery bootloader.
+    /// </summary>
+    public uint? RecoveryBootloaderOffset => _recoverySector is 0 or RecoverySectorDisabled ? null : _recoverySector * 0x1000;
+
+    private uint _recoverySector;
+
+    /// <summary>
+    /// <c>esp_efuse_set_recovery_bootloader_offset</c>: burns the sector of <paramref name="offset"/> once; later calls
+    /// only compare. Returns <see cref="EspError.InvalidArg"/> (not sector aligned or beyond the field),
+    /// <see cref="EspError.NotAllowed"/> (disabled) or <see cref="EspError.Fail"/> (a different offset is burned).
+    /// </summary>
+    public EspError SetRecoveryBootloaderOffset(uint offset)
+    {
+        uint sector = offset / 0x1000;
+        if (offset % 0x1000 != 0 || sector == 0 || sector >= RecoverySectorDisabled)
+        {
+            return EspError.InvalidArg;
+        }
+
+        if (_recoverySector == 0)
+        {
+            _recoverySector = sector;
+        }
+        else if (_recoverySector == RecoverySectorDisabled)
+        {
+            return EspError.NotAllowed;
+        }
+
+        return _recoverySector == sector ? EspError.Ok : EspError.Fail;
+    }
+
     /// <summary>A copy of every fuse (for a second, independent chip built from the same state).</summary>
-    public Efuse Clone() => new(new EfuseSecureVersion((int)SecureVersion.Version, SecureVersion.FieldBits));
+    public Efuse Clone() => new(new EfuseSecureVersion((int)SecureVersion.Version, SecureVersion.FieldBits)) { _recoverySector = _recoverySector };
+
+    /// <summary>Whether <paramref name="other"/> has every fuse burned as this one.</summary>
+    public bool SameFusesAs(Efuse other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.SecureVersion.RawBits == SecureVersion.RawBits && other._recoverySector == _recoverySector;
+    }
 }

@@ -139,6 +139,22 @@ public sealed class AppImageBuilder
         return this;
     }
 
+    /// <summary>
+    /// Load address of the first segment (the one holding the description and the payload); null = the chip's
+    /// <see cref="Chip.AppDescriptionAddress"/> (flash-mapped DROM, as in an app).
+    /// </summary>
+    public uint? FirstSegmentAddress { get; set; }
+
+    /// <summary>
+    /// Lays the image out as a second-stage bootloader: the first segment in the chip's first RAM range, not
+    /// flash-mapped (a bootloader is copied to RAM by the ROM, so no segment may need the MMU).
+    /// </summary>
+    public AppImageBuilder AsBootloader()
+    {
+        FirstSegmentAddress = Chip.LoadableRanges[0].Start;
+        return this;
+    }
+
     /// <summary>Pads the output with 0xFF to <paramref name="totalSize"/> bytes.</summary>
     public AppImageBuilder PadTo(long totalSize)
     {
@@ -162,7 +178,7 @@ public sealed class AppImageBuilder
         var drom = new byte[Align4(AppDescription.Size + PayloadLength)];
         (Description with { Magic = AppDescription.MagicWord }).WriteTo(drom);
         FillPayload(drom.AsSpan(AppDescription.Size, PayloadLength), PayloadSeed);
-        segments.Add((Chip.AppDescriptionAddress, drom));
+        segments.Add((FirstSegmentAddress ?? Chip.AppDescriptionAddress, drom));
 
         // Flash-mapped segments must sit at a file offset congruent to their address modulo the
         // MMU page (verify_segment_header); elf2image fills the gap with a padding segment.

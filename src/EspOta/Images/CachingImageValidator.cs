@@ -28,6 +28,10 @@ public sealed class CachingImageValidator(IAppImageValidator inner, bool enabled
     public long Misses { get; private set; }
 
     /// <inheritdoc />
+    /// <remarks>Not cached: a bootloader is verified once per update, never in the sweep's boots.</remarks>
+    public AppImageValidation ValidateBootloader(IFlash flash, Partition partition) => _inner.ValidateBootloader(flash, partition);
+
+    /// <inheritdoc />
     public AppImageValidation Validate(IFlash flash, Partition partition)
     {
         ArgumentNullException.ThrowIfNull(flash);

@@ -91,6 +91,13 @@ public sealed class Chip
         _ => 0x0,
     };
 
+    /// <summary>
+    /// <c>SOC_RECOVERY_BOOTLOADER_SUPPORTED</c> (ESP-IDF v5.5.5 soc_caps.h: ESP32-C5, ESP32-C61, ESP32-P4): the ROM
+    /// loads a recovery bootloader from the flash sector burned in <c>RECOVERY_BOOTLOADER_FLASH_SECTOR</c> when the
+    /// primary one fails.
+    /// </summary>
+    public bool HasRecoveryBootloader => Name is "esp32c5" or "esp32c61" or "esp32p4";
+
     /// <summary>Flash size names and their encodings (high nibble of header byte 3, as <c>nibble &lt;&lt; 4</c>), in esptool's order.</summary>
     public IReadOnlyList<(string Name, byte Value)> FlashSizes => _flashSizes;
 

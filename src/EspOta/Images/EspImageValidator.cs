@@ -32,4 +32,13 @@ public sealed class EspImageValidator(ImageVerifyOptions? options = null) : IApp
         var result = ImageVerifier.Verify(flash, partition, Options);
         return new AppImageValidation(result.IsValid, result.AppDescription, result.IsValid ? null : result.FailureMessage) { Image = result };
     }
+
+    /// <inheritdoc />
+    public AppImageValidation ValidateBootloader(IFlash flash, Partition partition)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(partition);
+        var result = ImageVerifier.Verify(flash, partition, Options with { IsBootloader = true, RequireAppDescription = false });
+        return new AppImageValidation(result.IsValid, null, result.IsValid ? null : result.FailureMessage) { Image = result };
+    }
 }

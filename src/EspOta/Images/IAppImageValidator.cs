@@ -17,4 +17,16 @@ public interface IAppImageValidator
 {
     /// <summary>Verifies the image at the start of <paramref name="partition"/> on <paramref name="flash"/>.</summary>
     AppImageValidation Validate(IFlash flash, Partition partition);
+
+    /// <summary>
+    /// Verifies a second-stage bootloader image at the start of <paramref name="partition"/>: what
+    /// <c>esp_ota_end</c> does for a bootloader target (<c>esp_image_verify</c> with the bootloader offset set to
+    /// the staging partition, so the image is judged as a bootloader: no app description, no digest check
+    /// without secure boot). The default checks any chip; <see cref="EspImageValidator"/> keeps its chip.
+    /// </summary>
+    AppImageValidation ValidateBootloader(IFlash flash, Partition partition)
+    {
+        var result = ImageVerifier.Verify(flash, partition, new ImageVerifyOptions { IsBootloader = true });
+        return new AppImageValidation(result.IsValid, null, result.IsValid ? null : result.FailureMessage) { Image = result };
+    }
 }

@@ -90,4 +90,33 @@ public static class SecondStageCheck
         string where = foundAt >= 0 && foundAt != offset ? $" (a {chip.DisplayName} bootloader sits at 0x{foundAt:x}, where this ROM never looks)" : "";
         return new RomBootStep(true, chip, offset, false, $"{chip.DisplayName} ROM: no loadable bootloader at 0x{offset:x}: {result.FailureMessage}{where}; nothing boots");
     }
+
+    /// <summary>
+    /// The ROM's first step on a chip with the recovery bootloader (<see cref="Chip.HasRecoveryBootloader"/>):
+    /// the primary bootloader at the chip's offset, and when that does not load and
+    /// <paramref name="recoveryOffset"/> is burned in eFuse (<c>RECOVERY_BOOTLOADER_FLASH_SECTOR</c>), the same
+    /// check of the image there ("Loading RECOVERY Bootloader..."). Other chips ignore <paramref name="recoveryOffset"/>.
+    /// </summary>
+    public static RomBootStep RomStep(IFlash flash, Chip chip, uint tableOffset, uint? recoveryOffset)
+    {
+        ArgumentNullException.ThrowIfNull(chip);
+        var primary = RomStep(flash, chip, tableOffset);
+        if (primary.Loads || !chip.HasRecoveryBootloader || recoveryOffset is not { } at)
+        {
+            return primary;
+        }
+
+        // The recovery copy has the primary's size (ESP_BOOTLOADER_SIZE: from the primary offset to the table).
+        long size = tableOffset - chip.BootloaderOffset;
+        if (at + size > flash.Size)
+        {
+            return primary with { Reason = $"{primary.Reason}; the recovery bootloader at 0x{at:x} runs past the end of flash" };
+        }
+
+        var region = new Partition("recovery", PartitionType.Bootloader, PartitionSubtypes.BootloaderRecovery, at, (uint)size);
+        var result = ImageVerifier.Verify(flash, region, new ImageVerifyOptions { ExpectedChip = chip, IsBootloader = true });
+        return result.IsValid
+            ? new RomBootStep(true, chip, at, true, $"{primary.Reason}; Loading RECOVERY Bootloader from 0x{at:x} ({result.ImageLength} bytes)")
+            : primary with { Reason = $"{primary.Reason}; the recovery bootloader at 0x{at:x} does not load either: {result.FailureMessage}" };
+    }
 }

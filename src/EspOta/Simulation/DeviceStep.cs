@@ -7,4 +7,11 @@ namespace EspOta.Simulation;
 /// <param name="Version">The version it is about.</param>
 /// <param name="Detail">What happened (the boot partition, a reason).</param>
 /// <param name="Elapsed">Time since the device was created.</param>
-public sealed record DeviceStep(DeviceReportKind Kind, string? Version, string? Detail, TimeSpan Elapsed);
+public sealed record DeviceStep(DeviceReportKind Kind, string? Version, string? Detail, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// Modelled flash time on the real chip since the device was created (typical and maximum), when the device runs on
+    /// a <see cref="Flash.TimedFlash"/> (<see cref="SimulatedDeviceOptions.FlashTiming"/>); null otherwise.
+    /// </summary>
+    public Flash.FlashDuration? FlashTime { get; init; }
+}

@@ -22,6 +22,7 @@ public sealed class SimulatedDevice
     private readonly IOtaCheckpointStore _checkpoints;
     private readonly List<DeviceStep> _timeline = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimedFlash? _timed;
     private string? _pendingSha256;
 
     /// <summary>A powered-off device with <paramref name="flash"/>; the first cycle boots it.</summary>
@@ -37,6 +38,13 @@ public sealed class SimulatedDevice
         _options = options ?? new SimulatedDeviceOptions();
         _checkpoints = _options.Checkpoints ?? new MemoryOtaCheckpointStore();
         var boot = _options.Boot ?? new BootOptions { Rollback = true };
+        if (_options.FlashTiming is { } timing)
+        {
+            // Everything the device does to flash (bootloader, OTA writes, verification reads) goes through the clock.
+            _timed = new TimedFlash(flash, timing);
+            flash = _timed;
+        }
+
         Device = _options.SecureBoot is { } secureBoot
             ? EspDevice.OpenSigned(flash, secureBoot, boot, _options.Efuse)
             : EspDevice.Open(flash, boot, _options.Efuse, _options.Validator ?? EspImageValidator.ForChip(chip));
@@ -50,6 +58,15 @@ public sealed class SimulatedDevice
 
     /// <summary>The emulated hardware.</summary>
     public EspDevice Device { get; }
+
+    /// <summary>
+    /// Modelled time the device's flash operations would take on the real chip so far (erase, program, read; typical
+    /// and maximum), or null when <see cref="SimulatedDeviceOptions.FlashTiming"/> is not set.
+    /// </summary>
+    public FlashDuration? FlashTime => _timed?.Elapsed;
+
+    /// <summary>The timed flash, when flash time is modelled (its erase, program and read clocks).</summary>
+    public TimedFlash? TimedFlash => _timed;
 
     /// <summary>Every step so far.</summary>
     public IReadOnlyList<DeviceStep> Timeline => _timeline;
@@ -241,7 +258,7 @@ public sealed class SimulatedDevice
 
     private async Task StepAsync(DeviceReportKind kind, string? version, string? sha256, string? detail, CancellationToken cancellationToken)
     {
-        var step = new DeviceStep(kind, version, detail, _clock.Elapsed);
+        var step = new DeviceStep(kind, version, detail, _clock.Elapsed) { FlashTime = _timed?.Elapsed };
         _timeline.Add(step);
         var running = RunningApp;
         await _client.ReportAsync(Id, new DeviceReport(kind, version, sha256, detail, Chip.Name, running?.ProjectName, running?.Version), cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using EspOta.Boot;
+using EspOta.Flash;
 using EspOta.Images;
 using EspOta.Security;
 
@@ -34,6 +35,13 @@ public sealed record SimulatedDeviceOptions
 
     /// <summary>Receives download progress.</summary>
     public IProgress<HttpOtaProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// The flash chip's datasheet figures: the device's flash is wrapped in a <see cref="TimedFlash"/> that adds up
+    /// how long each erase, program and read would take on the real chip (<see cref="SimulatedDevice.FlashTime"/>,
+    /// <see cref="DeviceStep.FlashTime"/>); null = not modelled.
+    /// </summary>
+    public FlashTiming? FlashTiming { get; init; }
 
     /// <summary>Called for every step, after it is reported.</summary>
     public Action<DeviceStep>? OnStep { get; init; }

@@ -11,6 +11,12 @@ namespace EspOta.Torture;
 /// <param name="TrialRan">With rollback: <paramref name="Pending"/> has already run once without confirming itself.</param>
 public readonly record struct IdealOta(bool Rollback, string Confirmed, string? Previous, string? Pending, bool TrialRan)
 {
+    /// <summary>
+    /// The factory app of the layout, or null. ESP-IDF treats it as the rollback target whenever the other
+    /// otadata entry is gone (<c>esp_ota_check_rollback_is_possible</c>: an invalid inactive entry and a valid factory app).
+    /// </summary>
+    public string? Factory { get; init; }
+
     /// <summary>The app the next boot must run.</summary>
     public string ExpectedBoot => Pending is not null && (!Rollback || !TrialRan) ? Pending : Confirmed;
 
@@ -55,7 +61,8 @@ public readonly record struct IdealOta(bool Rollback, string Confirmed, string? 
     public IdealOta AfterFactoryReset(string factory) => this with { Confirmed = factory, Previous = null, Pending = null, TrialRan = false };
 
     /// <summary>The model after the previous app was erased (<c>esp_ota_erase_last_boot_app_partition</c>).</summary>
-    public IdealOta AfterPreviousErased() => this with { Previous = null };
+    /// <remarks>With a factory app, that app becomes the rollback target (ESP-IDF goes back to it when the other entry is gone).</remarks>
+    public IdealOta AfterPreviousErased() => this with { Previous = Factory is { } f && f != Confirmed ? f : null };
 
     /// <inheritdoc />
     public override string ToString() =>

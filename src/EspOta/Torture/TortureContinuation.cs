@@ -10,8 +10,10 @@ public enum TortureContinuation
     SelfTestPasses,
 
     /// <summary>
-    /// One boot; if an update runs unconfirmed its self-test fails
-    /// (<c>esp_ota_mark_app_invalid_rollback_and_reboot</c>), then one more reboot. Skipped otherwise.
+    /// One boot; if an update runs, its self-test fails (<c>esp_ota_mark_app_invalid_rollback_and_reboot</c>), then
+    /// one more reboot. With rollback: the unconfirmed update on trial. Without rollback: an app that replaced an
+    /// earlier one still reachable through the other otadata entry (ESP-IDF marks the running entry INVALID either
+    /// way). Skipped otherwise.
     /// </summary>
     SelfTestFails,
 }

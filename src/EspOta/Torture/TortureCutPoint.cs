@@ -9,8 +9,26 @@ namespace EspOta.Torture;
 /// <param name="Garbage">For an erase: the next sector is left half-erased, each byte its old value OR seeded noise.</param>
 public sealed record TortureCutPoint(FlashOperation Operation, int BytesWritten, int SectorsErased, bool Garbage)
 {
+    /// <summary>
+    /// The operation completed and the power failed at the eFuse burn that the code made next, before any
+    /// bit of it was programmed (anti-rollback's <c>esp_efuse_update_secure_version</c>). The flash is the
+    /// operation's full effect; the eFuses are as they were before the burn.
+    /// </summary>
+    public bool BeforeEfuseBurn { get; init; }
+
+    /// <summary>The cut point at the eFuse burn that follows <paramref name="operation"/>.</summary>
+    public static TortureCutPoint AtEfuseBurnAfter(FlashOperation operation, int sectorSize)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return operation.Kind == FlashOperationKind.Write
+            ? new TortureCutPoint(operation, operation.Length, 0, false) { BeforeEfuseBurn = true }
+            : new TortureCutPoint(operation, 0, operation.Length / sectorSize, false) { BeforeEfuseBurn = true };
+    }
+
     /// <inheritdoc />
-    public override string ToString() => Operation.Kind == FlashOperationKind.Write
+    public override string ToString() => BeforeEfuseBurn
+        ? $"{Operation} completed, power lost at the eFuse burn that followed"
+        : Operation.Kind == FlashOperationKind.Write
         ? $"{Operation} after {BytesWritten} of {Operation.Length} byte(s)"
         : $"{Operation} after {SectorsErased} of {Operation.Length / 0x1000} sector(s){(Garbage ? ", next sector half-erased (garbage)" : "")}";
 }

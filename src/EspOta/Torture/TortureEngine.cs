@@ -29,13 +29,13 @@ public static class TortureEngine
         replay.Prepare();
         var oracle = new TortureOracle(scenario, options, replay);
         var operations = replay.Operations;
-        long total = operations.Sum(op => (long)CutPointsOf(op, options.Seed).Count);
+        long total = operations.Sum(op => (long)CutPointsAt(replay, op, options.Seed).Count);
         long done = 0;
         replay.Rewind();
         foreach (var op in operations)
         {
             var step = replay.StepOf(op.Index);
-            foreach (var cut in CutPointsOf(op, options.Seed))
+            foreach (var cut in CutPointsAt(replay, op, options.Seed))
             {
                 var candidates = oracle.CandidatesAt(cut, step);
                 var selected = replay.SelectedBefore(op.Index);
@@ -49,6 +49,8 @@ public static class TortureEngine
 
                     oracle.Judge(Continuations[c], cut, step, candidates, selected);
                 }
+
+                oracle.EndCut();
 
                 done++;
             }
@@ -89,6 +91,13 @@ public static class TortureEngine
         replay.Prepare();
         replay.CutFromScratch(cut);
         return replay.Work.ToArray();
+    }
+
+    // The cut points of one operation, plus one at the eFuse burn when the clean run burned right after it.
+    private static IReadOnlyList<TortureCutPoint> CutPointsAt(TortureReplay replay, FlashOperation op, int seed)
+    {
+        var points = CutPointsOf(op, seed, replay.Work.SectorSize);
+        return replay.EfuseBurnFollows(op.Index) ? [.. points, TortureCutPoint.AtEfuseBurnAfter(op, replay.Work.SectorSize)] : points;
     }
 
     /// <summary>The cut points of one operation: byte offsets inside a write; sectors done (with or without garbage) inside an erase.</summary>

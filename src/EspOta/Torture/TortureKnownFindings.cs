@@ -21,6 +21,28 @@ public static class TortureKnownFindings
     /// </summary>
     public const string TornPendingVerifyRewrite = "SelectedUpdateLost|boot: bootloader";
 
+    /// <summary>
+    /// F3 (rollback off and on): the bootloader's factory reset erases the listed data partitions and otadata in
+    /// partition-table order and keeps no record of its progress (<c>bootloader_common_erase_part_type_data</c>);
+    /// a cut after otadata is erased but before a listed partition that comes later in the table leaves the
+    /// factory app booting normally with that partition's data intact, and no later boot finishes the reset.
+    /// </summary>
+    public const string FactoryResetInTableOrder = "FactoryResetIncomplete|boot: factory reset";
+
+    /// <summary>
+    /// F4 (rollback off and on; ESP-IDF's documented "unsafe update mode"): <c>esp_ota_end</c> with
+    /// <c>finalize_with_copy</c> copies a staged bootloader over the primary one with <c>esp_partition_copy</c>
+    /// (erase, then program); between the erase and the last program the ROM finds no bootloader and nothing boots.
+    /// On chips whose ROM has the recovery bootloader the backup closes this window (scenario <c>bootloader-ota-recovery</c>).
+    /// </summary>
+    public const string UnsafeBootloaderCopy = "NoAppBoots|esp_ota_end (verify, esp_partition_copy to PrimaryBTLDR)";
+
+    /// <summary>
+    /// F5 (rollback off and on; the same "unsafe update mode"): a staged partition table copied over 0x8000 — between
+    /// the erase and the last program the second-stage bootloader finds no valid table and nothing boots (no backup table exists).
+    /// </summary>
+    public const string UnsafePartitionTableCopy = "NoAppBoots|esp_ota_end (verify, esp_partition_copy to PrimaryPrtTable)";
+
     /// <summary>Every known finding, as <see cref="TortureFinding.Key"/>s.</summary>
     public static IReadOnlySet<string> Keys { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -37,6 +59,18 @@ public static class TortureKnownFindings
         Key("delta-ota-resume", false, TornMarkValid),
         Key("delta-ota", true, TornPendingVerifyRewrite),
         Key("delta-ota-resume", true, TornPendingVerifyRewrite),
+        Key("anti-rollback", false, TornMarkValid),
+        Key("anti-rollback", true, TornPendingVerifyRewrite),
+        Key("three-slots", false, TornMarkValid),
+        Key("three-slots", true, TornPendingVerifyRewrite),
+        Key("sixteen-slots", false, TornMarkValid),
+        Key("sixteen-slots", true, TornPendingVerifyRewrite),
+        Key("factory-reset-data", false, FactoryResetInTableOrder),
+        Key("factory-reset-data", true, FactoryResetInTableOrder),
+        Key("bootloader-ota", false, UnsafeBootloaderCopy),
+        Key("bootloader-ota", true, UnsafeBootloaderCopy),
+        Key("partition-table-ota", false, UnsafePartitionTableCopy),
+        Key("partition-table-ota", true, UnsafePartitionTableCopy),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

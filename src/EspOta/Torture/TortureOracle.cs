@@ -1,5 +1,6 @@
 using System.Text;
 using EspOta.Boot;
+using EspOta.Images;
 using EspOta.OtaData;
 using EspOta.Partitions;
 
@@ -13,18 +14,29 @@ namespace EspOta.Torture;
 internal sealed class TortureOracle(TortureScenario scenario, TortureOptions options, TortureReplay replay)
 {
     private readonly List<TortureViolation> _violations = [];
-    private readonly Dictionary<string, (TortureViolation First, int Count)> _findings = [];
+    private readonly Dictionary<string, (TortureViolation First, int Count, SortedDictionary<int, int> Operations)> _findings = [];
+
+    // The violations of the cut being judged, one entry per continuation that broke something; folded
+    // into one violation per (kind, step) by EndCut, so a cut counts once however many continuations fail.
+    private readonly List<TortureViolation> _thisCut = [];
 
     public long Reboots { get; private set; }
 
     public long Replays { get; private set; }
 
+    /// <summary>Cut points at which at least one invariant broke (each counted once, whatever the continuations).</summary>
     public long ViolationCount { get; private set; }
 
     public IReadOnlyList<TortureViolation> Violations => _violations;
 
     public IReadOnlyList<TortureFinding> Findings =>
-        _findings.Values.Select(f => new TortureFinding(f.First.Scenario, f.First.Rollback, f.First.Kind, f.First.Step, f.Count, f.First)).ToArray();
+        _findings.Values.Select(f => new TortureFinding(f.First.Scenario, f.First.Rollback, f.First.Kind, f.First.Step, f.Count, f.First)
+        {
+            Operations = f.Operations.Count,
+            Bytes = f.Operations.Values.Sum(n => (long)n),
+            FirstOperation = f.Operations.Keys.First(),
+            LastOperation = f.Operations.Keys.Last(),
+        }).ToArray();
 
     /// <summary>
     /// What may boot after <paramref name="cut"/>: the model before its step, and also the model after
@@ -33,6 +45,11 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     public IdealOta[] CandidatesAt(TortureCutPoint cut, TortureStep step)
     {
         bool complete = TortureCutPoints.IsEffectivelyComplete(cut, replay.Before, replay.Work.SectorSize);
+        if (!step.Atomic && step.Intermediate is { } between)
+        {
+            return [step.Before, between, step.After];
+        }
+
         return !step.Atomic || (complete && cut.Operation.Index == step.EndOperation - 1)
             ? [step.Before, step.After]
             : [step.Before];
@@ -41,13 +58,30 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     /// <summary>Boots the cut flash and follows <paramref name="continuation"/>, checking every boot.</summary>
     public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
     {
-        var device = replay.OpenDevice(replay.Work);
+        var device = replay.OpenDevice(replay.Work, replay.EfuseAt(cut));
+
+        // The ROM's first step, when the scenario models it: no loadable second-stage bootloader, no boot at all.
+        BootResult Reboot()
+        {
+            if (scenario.RomBoot)
+            {
+                var rom = SecondStageCheck.RomStep(replay.Work, replay.Run.Chip, replay.BootOptions.PartitionTableOffset, device.Efuse.RecoveryBootloaderOffset);
+                if (!rom.Loads)
+                {
+                    device.PowerCut();
+                    return new BootResult { SelectedIndex = BootResult.InvalidIndex, Trace = [new BootStep(BootStepReason.RomFoundNoBootloader, rom.Reason)] };
+                }
+            }
+
+            return device.Reboot();
+        }
+        uint floor = device.Efuse.SecureVersion.Version;
         int bootNumber = 0;
         bool skipped = false;
 
         try
         {
-            var boot = Check(ref candidates, device.Reboot());
+            var boot = Check(ref candidates, Reboot());
             if (boot is null)
             {
                 return;
@@ -57,7 +91,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
             {
                 case TortureContinuation.Unconfirmed:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
 
                 case TortureContinuation.SelfTestPasses:
@@ -73,15 +107,16 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterMarkValid(running))];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
 
                 case TortureContinuation.SelfTestFails:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
                     string app = boot;
-                    if (!options.Rollback || !candidates.Any(c => c.Pending == app))
+                    if (!candidates.Any(c => HasRollbackTarget(c, app)))
                     {
-                        // Only an unconfirmed update under a rollback-enabled bootloader has a self-test to fail.
+                        // Only an update has a self-test to fail: with rollback, the unconfirmed one on trial; without,
+                        // the one that just replaced an earlier app (the previous entry is still there to go back to).
                         skipped = true;
                         return;
                     }
@@ -92,7 +127,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
                     catch (EspException ex)
                     {
-                        var without = candidates.Where(c => c.Pending != app).ToArray();
+                        var without = candidates.Where(c => !HasRollbackTarget(c, app)).ToArray();
                         if (without.Length == 0)
                         {
                             Report(TortureViolationKind.RollbackRefused, candidates[0].Confirmed, app, $"{ex.Code.GetName()}: {ex.Message}");
@@ -103,13 +138,13 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterMarkInvalid(app))];
-                    if (Check(ref candidates, device.Reboot()) is null)
+                    if (Check(ref candidates, Reboot()) is null)
                     {
                         return;
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
-                    Check(ref candidates, device.Reboot());
+                    Check(ref candidates, Reboot());
                     break;
             }
         }
@@ -157,21 +192,86 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 return null;
             }
 
+            if (scenario.FactoryReset && actual == TortureRun.FactoryAppName && replay.StartIdeal.Confirmed != actual && NotErased() is { } kept)
+            {
+                Report(TortureViolationKind.FactoryResetIncomplete, actual, actual, $"{kept}\n{Describe(result)}");
+                return null;
+            }
+
+            if (device.Options.AntiRollback && result.App is { } app && app.SecureVersion < floor)
+            {
+                Report(TortureViolationKind.AppBelowSecureVersionBoots, ideals[0].ExpectedBoot, actual, $"{actual} has secure_version {app.SecureVersion}, eFuse was {floor} at the cut\n{Describe(result)}");
+                return null;
+            }
+
             return actual;
         }
 
-        void Report(TortureViolationKind kind, string? expected, string? actual, string detail)
+        void Report(TortureViolationKind kind, string? expected, string? actual, string detail) =>
+            _thisCut.Add(new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail));
+    }
+
+    /// <summary>
+    /// Closes the cut judged since the last call: every continuation that broke the same invariant in the
+    /// same step becomes one violation (the first, with the others in <see cref="TortureViolation.AlsoFailed"/>),
+    /// and the cut counts once in <see cref="ViolationCount"/> and once in each finding it belongs to.
+    /// </summary>
+    public void EndCut()
+    {
+        if (_thisCut.Count == 0)
         {
-            ViolationCount++;
-            var violation = new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail);
+            return;
+        }
+
+        ViolationCount++;
+        foreach (var group in _thisCut.GroupBy(v => $"{v.Kind}|{v.Step}"))
+        {
+            var first = group.First();
+            var violation = first with { AlsoFailed = [.. group.Skip(1)] };
             if (_violations.Count < options.MaxRecordedViolations)
             {
                 _violations.Add(violation);
             }
 
-            string key = $"{kind}|{step.Name}";
-            _findings[key] = _findings.TryGetValue(key, out var f) ? (f.First, f.Count + 1) : (violation, 1);
+            var finding = _findings.TryGetValue(group.Key, out var f) ? (f.First, f.Count + 1, f.Operations) : (violation, 1, new SortedDictionary<int, int>());
+            finding.Item3[first.Cut.Operation.Index] = first.Cut.Operation.Length;
+            _findings[group.Key] = finding;
         }
+
+        _thisCut.Clear();
+    }
+
+    // With rollback the app on trial may give up on itself; without, esp_ota_mark_app_invalid_rollback marks the
+    // running (already permanent) app INVALID and the bootloader goes back to the previous entry.
+    private static bool HasRollbackTarget(IdealOta ideal, string running) => ideal.Rollback
+        ? ideal.Pending == running
+        : ideal.Pending is null && ideal.Confirmed == running && ideal.Previous is not null;
+
+    // The data partitions the factory reset erases that still hold a byte other than 0xFF.
+    private string? NotErased()
+    {
+        var work = replay.Work;
+        var kept = new List<string>();
+        var buffer = new byte[work.SectorSize];
+        foreach (string label in replay.BootOptions.FactoryResetDataPartitions)
+        {
+            if (replay.Run.Table.FindFirst(label: label) is not { } p)
+            {
+                continue;
+            }
+
+            for (long at = p.Offset; at < p.End; at += buffer.Length)
+            {
+                work.Read(at, buffer);
+                if (buffer.AsSpan().ContainsAnyExcept((byte)0xFF))
+                {
+                    kept.Add($"{label} (0x{p.Offset:x}+0x{p.Size:x}) still holds data at 0x{at:x}");
+                    break;
+                }
+            }
+        }
+
+        return kept.Count == 0 ? null : $"the factory reset took effect (factory app boots) but not every listed data partition is erased: {string.Join("; ", kept)}";
     }
 
     private string? SelectsUnverifiable(BootResult result)

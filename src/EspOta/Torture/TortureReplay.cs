@@ -24,21 +24,27 @@ internal sealed class TortureReplay
     private HashSet<string> _setupApps = [];
     private TortureSession _setup = null!;
     private IdealOta _startIdeal;
+    private Efuse _setupEfuse = new();
+
+    // The eFuses before each operation of the clean run, and after its last.
+    private Efuse[] _efuseBefore = [];
+    private Efuse _efuseAtEnd = new();
 
     public TortureReplay(TortureScenario scenario, TortureOptions options)
     {
         _scenario = scenario;
         _options = options;
-        Run = new TortureRun(options, scenario.HasFactory);
+        Run = new TortureRun(options, scenario);
         Validator = new CachingImageValidator(
             new EspImageValidator(new ImageVerifyOptions { ExpectedChip = Run.Chip, RequireAppDescription = true }),
             options.CacheVerification);
         BootOptions = new BootOptions
         {
             Rollback = options.Rollback,
+            AntiRollback = options.Rollback && scenario.AntiRollback,
             FactoryReset = scenario.FactoryReset,
             FactoryResetErasesOtaData = scenario.FactoryReset,
-            FactoryResetDataPartitions = scenario.FactoryReset ? ["nvs"] : [],
+            FactoryResetDataPartitions = scenario.FactoryReset ? scenario.FactoryResetErases : [],
         };
     }
 
@@ -63,15 +69,26 @@ internal sealed class TortureReplay
     /// <summary>The step operation <paramref name="index"/> belongs to.</summary>
     public TortureStep StepOf(int index) => _stepOf[index];
 
-    /// <summary>A device on <paramref name="flash"/> with the sweep's bootloader configuration and validator.</summary>
-    public EspDevice OpenDevice(IFlash flash) => EspDevice.Open(flash, BootOptions, validator: Validator);
+    /// <summary>The ideal model at the start of the body.</summary>
+    public IdealOta StartIdeal => _startIdeal;
+
+    /// <summary>A device on <paramref name="flash"/> with the sweep's bootloader configuration, validator and <paramref name="efuse"/> (null: unburnt).</summary>
+    public EspDevice OpenDevice(IFlash flash, Efuse? efuse = null) => EspDevice.Open(flash, BootOptions, efuse, Validator);
+
+    /// <summary>A copy of the chip's eFuses at <paramref name="cut"/>: as the clean run had them when the cut operation began.</summary>
+    public Efuse EfuseAt(TortureCutPoint cut) => _efuseBefore[cut.Operation.Index].Clone();
+
+    /// <summary>Whether the clean run burned eFuses after operation <paramref name="index"/> completed and before the next one began (or the body ended).</summary>
+    public bool EfuseBurnFollows(int index) =>
+        !(index + 1 < _efuseBefore.Length ? _efuseBefore[index + 1] : _efuseAtEnd).SameFusesAs(_efuseBefore[index]);
 
     /// <summary>Builds the start state (setup) and records the clean run.</summary>
     public void Prepare()
     {
         _initial = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         FlashImage.Compose(Run.Table, null, []).WriteTo(_initial);
-        var setup = new TortureSession(Run, OpenDevice(_initial), () => 0, null);
+        _setupEfuse = new Efuse();
+        var setup = new TortureSession(Run, OpenDevice(_initial, _setupEfuse), () => 0, null);
         _scenario.Setup(setup);
         _setup = setup;
         _startIdeal = setup.Ideal;
@@ -84,10 +101,14 @@ internal sealed class TortureReplay
         _baseline = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         _baseline.CopyFrom(_initial);
         var recorder = new FlashOperationRecorder();
-        var faults = new FaultInjectingFlash(new ObservedFlash(_baseline, recorder));
-        var body = new TortureSession(Run, OpenDevice(faults), () => faults.OperationCount, _startIdeal, _setup);
+        var bodyEfuse = _setupEfuse.Clone();
+        var trail = new EfuseTrail(recorder, bodyEfuse);
+        var faults = new FaultInjectingFlash(new ObservedFlash(_baseline, trail));
+        var body = new TortureSession(Run, OpenDevice(faults, bodyEfuse), () => faults.OperationCount, _startIdeal, _setup);
         _scenario.Body(body);
         Operations = recorder.Operations;
+        _efuseBefore = [.. trail.Before];
+        _efuseAtEnd = bodyEfuse.Clone();
         if (faults.OperationCount != Operations.Count)
         {
             throw new InvalidOperationException($"the fault-injecting flash counted {faults.OperationCount} operations, the recorder {Operations.Count}");
@@ -146,7 +167,7 @@ internal sealed class TortureReplay
         Work.SyncFrom(_initial);
         var faults = new FaultInjectingFlash(Work);
         faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased, cut.Garbage, _options.Seed));
-        var session = new TortureSession(Run, OpenDevice(faults), () => faults.OperationCount, _startIdeal, _setup);
+        var session = new TortureSession(Run, OpenDevice(faults, _setupEfuse.Clone()), () => faults.OperationCount, _startIdeal, _setup);
         try
         {
             _scenario.Body(session);
@@ -190,6 +211,24 @@ internal sealed class TortureReplay
         else
         {
             InterruptedErase.Apply(Work, op.Address, op.Length, cut.SectorsErased, cut.Garbage, _options.Seed, op.Index);
+        }
+    }
+
+    // Notes the secure-version bits as each operation begins, then lets the recorder see it.
+    private sealed class EfuseTrail(FlashOperationRecorder recorder, Efuse efuse) : IFlashObserver
+    {
+        public List<Efuse> Before { get; } = [];
+
+        public void OnWrite(long address, ReadOnlySpan<byte> data)
+        {
+            Before.Add(efuse.Clone());
+            recorder.OnWrite(address, data);
+        }
+
+        public void OnErase(long address, long length)
+        {
+            Before.Add(efuse.Clone());
+            recorder.OnErase(address, length);
         }
     }
 }

@@ -27,10 +27,13 @@ public sealed record TortureReport
     /// <summary>Boots after cuts.</summary>
     public required long Reboots { get; init; }
 
-    /// <summary>Violations found (all of them, even beyond <see cref="Violations"/>).</summary>
+    /// <summary>Cut points at which some invariant broke, each counted once (all of them, even beyond <see cref="Violations"/>).</summary>
     public required long ViolationCount { get; init; }
 
-    /// <summary>The first violations (up to <see cref="TortureOptions.MaxRecordedViolations"/>).</summary>
+    /// <summary>
+    /// The first violations (up to <see cref="TortureOptions.MaxRecordedViolations"/>): one per cut point and
+    /// (kind, step), the other continuations that failed the same way in <see cref="TortureViolation.AlsoFailed"/>.
+    /// </summary>
     public required IReadOnlyList<TortureViolation> Violations { get; init; }
 
     /// <summary>Violations grouped by (kind, step).</summary>

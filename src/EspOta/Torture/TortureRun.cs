@@ -12,22 +12,52 @@ internal sealed class TortureRun
 
     private readonly Dictionary<string, byte[]> _images = [];
 
-    public TortureRun(TortureOptions options, bool hasFactory)
+    // Each extra data partition: two sectors, like a small FAT or key store.
+    private const uint DataPartitionSize = 0x2000;
+    private readonly IReadOnlyDictionary<string, uint> _secureVersions;
+
+    /// <summary>Size of the second-stage bootloader images the sweep builds (fits every chip's bootloader region).</summary>
+    public const int BootloaderImageSize = 16 * 1024;
+
+    public TortureRun(TortureOptions options, TortureScenario scenario)
     {
+        Chip = scenario.Chip ?? Chip.Esp32C3;
+        bool hasFactory = scenario.HasFactory;
+        _secureVersions = scenario.SecureVersions;
         if (options.ImageSize < 2 * ImageOverhead)
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"image size {options.ImageSize} is too small (at least {2 * ImageOverhead})");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ChunkSize);
+        HasFactory = hasFactory;
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
         long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
-        Table = FlashLayout.WithSlots(hasFactory ? appSize : 0, 2, appSize);
+        Table = Layout(hasFactory ? appSize : 0, scenario.OtaSlots, appSize, scenario.HasTest, scenario.DataPartitions);
         FlashSize = FlashLayout.End(Table);
+        uint bootloaderSize = PartitionTable.DefaultOffset - Chip.BootloaderOffset;
+        PrimaryBootloader = new Partition("PrimaryBTLDR", PartitionType.Bootloader, PartitionSubtypes.BootloaderPrimary, Chip.BootloaderOffset, bootloaderSize);
+        PrimaryPartitionTable = new Partition("PrimaryPrtTable", PartitionType.PartitionTable, PartitionSubtypes.PartitionTablePrimary, PartitionTable.DefaultOffset, 0x1000);
+        if (scenario.RecoveryBootloader)
+        {
+            // Where CONFIG_BOOTLOADER_RECOVERY_OFFSET would point: free space after the last partition.
+            uint at = checked((uint)Align.Up(FlashSize, 0x1000));
+            RecoveryBootloader = new Partition("RecoveryBTLDR", PartitionType.Bootloader, PartitionSubtypes.BootloaderRecovery, at, bootloaderSize);
+            FlashSize = Align.Up(at + bootloaderSize, 0x10000);
+        }
     }
 
-    public Chip Chip => Chip.Esp32C3;
+    public Chip Chip { get; }
+
+    /// <summary>The primary bootloader region as ESP-IDF registers it (<c>esp_partition_register_external</c>).</summary>
+    public Partition PrimaryBootloader { get; }
+
+    /// <summary>The recovery bootloader region, when the scenario has one.</summary>
+    public Partition? RecoveryBootloader { get; }
+
+    /// <summary>The primary partition table region (<c>PrimaryPrtTable</c>, one sector at 0x8000).</summary>
+    public Partition PrimaryPartitionTable { get; }
 
     public long ImageSize { get; }
 
@@ -38,6 +68,25 @@ internal sealed class TortureRun
     public long FlashSize { get; }
 
     public string FactoryApp => FactoryAppName;
+
+    public bool HasFactory { get; }
+
+    /// <summary>The factory app's name when the layout has one.</summary>
+    public string? Factory => HasFactory ? FactoryAppName : null;
+
+    /// <summary>A second-stage bootloader image named <paramref name="version"/> (an ESP image of <see cref="BootloaderImageSize"/> bytes for the run's chip).</summary>
+    public ReadOnlyMemory<byte> BootloaderImage(string version)
+    {
+        string key = "bootloader:" + version;
+        if (!_images.TryGetValue(key, out var image))
+        {
+            image = new AppImageBuilder(Chip).AsBootloader().WithProject("bootloader").WithVersion(version)
+                .WithPayload(BootloaderImageSize - ImageOverhead, (ulong)version.Length * 0x9E3779B97F4A7C15UL).Build();
+            _images[key] = image;
+        }
+
+        return image;
+    }
 
     public ReadOnlyMemory<byte> Image(string version)
     {
@@ -52,11 +101,37 @@ internal sealed class TortureRun
             image = new AppImageBuilder(Chip)
                 .WithProject("esp-ota-torture")
                 .WithVersion(version)
+                .WithSecureVersion(_secureVersions.TryGetValue(version, out uint sv) ? sv : 0)
                 .WithPayload((int)(ImageSize - ImageOverhead), seed)
                 .Build();
             _images[version] = image;
         }
 
         return image;
+    }
+
+    private static PartitionTable Layout(long factorySize, int slots, long appSize, bool hasTest, IReadOnlyList<string> data)
+    {
+        var table = FlashLayout.WithSlots(factorySize, slots, appSize);
+        if (!hasTest && data.Count == 0)
+        {
+            return table;
+        }
+
+        var rows = table.Partitions.ToList();
+        long at = FlashLayout.End(table);
+        if (hasTest)
+        {
+            rows.Add(new Partition("test", PartitionType.App, PartitionSubtypes.AppTest, checked((uint)at), checked((uint)appSize)));
+            at += appSize;
+        }
+
+        foreach (string label in data)
+        {
+            rows.Add(new Partition(label, PartitionType.Data, PartitionSubtypes.DataFat, checked((uint)at), DataPartitionSize));
+            at += DataPartitionSize;
+        }
+
+        return new PartitionTable(rows);
     }
 }

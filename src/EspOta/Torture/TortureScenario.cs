@@ -16,4 +16,42 @@ public sealed record TortureScenario(
     Action<TortureSession> Setup,
     Action<TortureSession> Body,
     bool HasFactory = false,
-    bool FactoryReset = false);
+    bool FactoryReset = false)
+{
+    /// <summary>OTA app slots of the layout (<c>ota_0</c> … <c>ota_{N-1}</c>, 1 … 16; default 2).</summary>
+    public int OtaSlots { get; init; } = 2;
+
+    /// <summary>The layout has a <c>test</c> app partition after the OTA slots (the bootloader's last resort).</summary>
+    public bool HasTest { get; init; }
+
+    /// <summary>
+    /// Extra data partitions (subtype fat, two sectors each) after the apps, in this order; the setup may fill
+    /// them with user data (<see cref="TortureSession.FillData"/>).
+    /// </summary>
+    public IReadOnlyList<string> DataPartitions { get; init; } = [];
+
+    /// <summary><c>CONFIG_BOOTLOADER_DATA_FACTORY_RESET</c>: the data partitions a factory reset erases (default <c>nvs</c>, as in Kconfig).</summary>
+    public IReadOnlyList<string> FactoryResetErases { get; init; } = ["nvs"];
+
+    /// <summary>
+    /// <c>CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK</c> when the run has rollback (Kconfig makes it depend on rollback; a
+    /// run with rollback off has none).
+    /// </summary>
+    public bool AntiRollback { get; init; }
+
+    /// <summary>The chip (default ESP32-C3): its image chip id, its bootloader offset, whether its ROM has the recovery bootloader.</summary>
+    public Images.Chip? Chip { get; init; }
+
+    /// <summary>
+    /// Every boot after a cut starts with the ROM's first step (<see cref="Images.SecondStageCheck.RomStep(Flash.IFlash, Images.Chip, uint, uint?)"/>):
+    /// without a loadable second-stage bootloader at the chip's offset (or at the eFuse recovery offset) nothing boots.
+    /// The setup must then flash a bootloader (<see cref="TortureSession.InstallBootloader"/>).
+    /// </summary>
+    public bool RomBoot { get; init; }
+
+    /// <summary>The layout reserves a recovery bootloader region (<c>RecoveryBTLDR</c>) at the end of flash.</summary>
+    public bool RecoveryBootloader { get; init; }
+
+    /// <summary>The <c>secure_version</c> of each app image by name (absent: 0).</summary>
+    public IReadOnlyDictionary<string, uint> SecureVersions { get; init; } = new Dictionary<string, uint>();
+}

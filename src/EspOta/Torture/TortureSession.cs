@@ -63,7 +63,45 @@ public sealed class TortureSession
         var partition = _run.Table.FindFirst(label: label) ?? throw new ArgumentException($"no partition {label}", nameof(label));
         Device.Flash.Erase(partition.Offset, partition.Size);
         Device.Flash.Write(partition.Offset, Image(version).Span);
-        _selected.Add(version);
+        if (!partition.IsTest)
+        {
+            // A test app is never selected through otadata: it boots only as the bootloader's last resort.
+            _selected.Add(version);
+        }
+    }
+
+    /// <summary>Flashes the second-stage bootloader <paramref name="version"/> at the chip's bootloader offset (setup only).</summary>
+    public void InstallBootloader(string version)
+    {
+        var region = _run.PrimaryBootloader;
+        Device.Flash.Erase(region.Offset, region.Size);
+        Device.Flash.Write(region.Offset, _run.BootloaderImage(version).Span);
+    }
+
+    /// <summary>A second-stage bootloader image of the run's chip (see <see cref="InstallBootloader"/>).</summary>
+    public ReadOnlyMemory<byte> BootloaderImage(string version) => _run.BootloaderImage(version);
+
+    /// <summary>The primary bootloader region (<c>PrimaryBTLDR</c>, registered outside the table as ESP-IDF does).</summary>
+    public Partition PrimaryBootloader => _run.PrimaryBootloader;
+
+    /// <summary>The recovery bootloader region (<c>RecoveryBTLDR</c>), or null when the scenario has none.</summary>
+    public Partition? RecoveryBootloader => _run.RecoveryBootloader;
+
+    /// <summary>The primary partition table region (<c>PrimaryPrtTable</c>).</summary>
+    public Partition PrimaryPartitionTable => _run.PrimaryPartitionTable;
+
+    /// <summary>Fills data partition <paramref name="label"/> with seeded user data, no byte 0xFF (setup only).</summary>
+    public void FillData(string label)
+    {
+        var partition = _run.Table.FindFirst(label: label) ?? throw new ArgumentException($"no partition {label}", nameof(label));
+        var data = new byte[partition.Size];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)(SplitMix.Mix(label.Length, i, 0x44415441) % 0xFF);
+        }
+
+        Device.Flash.Erase(partition.Offset, partition.Size);
+        Device.Flash.Write(partition.Offset, data);
     }
 
     /// <summary>
@@ -77,7 +115,7 @@ public sealed class TortureSession
             throw new InvalidOperationException("the model already has a confirmed app");
         }
 
-        Ideal = new IdealOta(Device.Options.Rollback, app, null, null, false);
+        Ideal = new IdealOta(Device.Options.Rollback, app, null, null, false) { Factory = _run.Factory };
         HasIdeal = true;
     }
 
@@ -87,7 +125,8 @@ public sealed class TortureSession
         BootResult? result = null;
         if (factoryResetPinHeld)
         {
-            Step("boot: factory reset", () => result = Device.Reboot(factoryResetPinHeld: true), i => i.AfterFactoryReset(_run.FactoryApp), atomic: false);
+            // The reset erases the otadata copies one after the other: the rollback target's entry may go first.
+            Step("boot: factory reset", () => result = Device.Reboot(factoryResetPinHeld: true), i => i.AfterFactoryReset(_run.FactoryApp), atomic: false, intermediate: i => i.AfterPreviousErased());
         }
         else
         {
@@ -97,7 +136,7 @@ public sealed class TortureSession
         string? booted = result!.App?.Version;
         if (!HasIdeal)
         {
-            Ideal = new IdealOta(Device.Options.Rollback, booted ?? throw new InvalidOperationException("the first boot of the setup ran no app"), null, null, false);
+            Ideal = new IdealOta(Device.Options.Rollback, booted ?? throw new InvalidOperationException("the first boot of the setup ran no app"), null, null, false) { Factory = _run.Factory };
             HasIdeal = true;
             _steps.Clear();
             return result;
@@ -229,7 +268,14 @@ public sealed class TortureSession
     /// Any other step (tests use this to inject a deliberately broken otadata writer): runs
     /// <paramref name="action"/> and moves the model with <paramref name="transition"/>.
     /// </summary>
-    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic = true)
+    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic = true) =>
+        Step(name, action, transition, atomic, intermediate: null);
+
+    /// <summary>
+    /// As <see cref="Step(string, Action, Func{IdealOta, IdealOta}, bool)"/>, for a non-atomic step with one more
+    /// state a cut may leave between before and after (<see cref="TortureStep.Intermediate"/>).
+    /// </summary>
+    public void Step(string name, Action action, Func<IdealOta, IdealOta> transition, bool atomic, Func<IdealOta, IdealOta>? intermediate)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(transition);
@@ -237,7 +283,10 @@ public sealed class TortureSession
         int first = (int)_operationCount();
         action();
         Ideal = HasIdeal ? transition(before) : before;
-        _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic));
+        _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic)
+        {
+            Intermediate = HasIdeal && intermediate is not null ? intermediate(before) : null,
+        });
     }
 
     /// <summary>The version of the running app.</summary>

@@ -10,4 +10,11 @@ namespace EspOta.Torture;
 /// False when a cut inside the step may legitimately leave either the before or the after state
 /// (a factory reset erasing several partitions); true when only a completed step may have any effect.
 /// </param>
-public sealed record TortureStep(string Name, int FirstOperation, int EndOperation, IdealOta Before, IdealOta After, bool Atomic = true);
+public sealed record TortureStep(string Name, int FirstOperation, int EndOperation, IdealOta Before, IdealOta After, bool Atomic = true)
+{
+    /// <summary>
+    /// For a non-atomic step: a state between <see cref="Before"/> and <see cref="After"/> that a cut may also
+    /// leave (a factory reset that has erased the rollback target's otadata entry but not yet the active one), or null.
+    /// </summary>
+    public IdealOta? Intermediate { get; init; }
+}

@@ -1,6 +1,6 @@
 namespace EspOta.Torture;
 
-/// <summary>One broken invariant, with everything needed to replay it.</summary>
+/// <summary>One broken invariant at one cut point, with everything needed to replay it.</summary>
 /// <param name="Scenario">Scenario name.</param>
 /// <param name="Rollback">Whether rollback was enabled.</param>
 /// <param name="Kind">The invariant.</param>
@@ -25,7 +25,18 @@ public sealed record TortureViolation(
     int Seed,
     string Detail)
 {
+    /// <summary>
+    /// The other continuations after the same cut that broke the same invariant in the same step (each
+    /// with its own boot number and detail): the cut counts once, the details of every failing run are kept.
+    /// </summary>
+    public IReadOnlyList<TortureViolation> AlsoFailed { get; init; } = [];
+
+    /// <summary>Every continuation after this cut that broke the invariant: <see cref="Continuation"/>, then those in <see cref="AlsoFailed"/>.</summary>
+    public IEnumerable<TortureContinuation> Continuations => AlsoFailed.Select(v => v.Continuation).Prepend(Continuation);
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Scenario} (rollback {(Rollback ? "on" : "off")}, seed {Seed}): {Kind} in step '{Step}', cut {Cut}, {Continuation} boot {BootNumber}: expected {Expected ?? "nothing"}, booted {Actual ?? "nothing"}";
+        $"{Scenario} (rollback {(Rollback ? "on" : "off")}, seed {Seed}): {Kind} in step '{Step}', cut {Cut}, {Continuation} boot {BootNumber}"
+        + string.Concat(AlsoFailed.Select(v => $", {v.Continuation} boot {v.BootNumber}"))
+        + $": expected {Expected ?? "nothing"}, booted {Actual ?? "nothing"}";
 }

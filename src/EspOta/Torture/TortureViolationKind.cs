@@ -26,4 +26,13 @@ public enum TortureViolationKind
 
     /// <summary>The device code threw something other than an ESP-IDF error (e.g. a NOR program violation).</summary>
     UnexpectedException,
+
+    /// <summary>
+    /// The factory app boots after a factory reset took effect (otadata erased), but a data partition the reset
+    /// erases (<c>CONFIG_BOOTLOADER_DATA_FACTORY_RESET</c>) still holds data: the reset will never finish.
+    /// </summary>
+    FactoryResetIncomplete,
+
+    /// <summary>With anti-rollback: an app whose <c>secure_version</c> is below the eFuse counter at the cut booted.</summary>
+    AppBelowSecureVersionBoots,
 }

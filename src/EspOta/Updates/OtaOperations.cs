@@ -100,7 +100,7 @@ public sealed class OtaOperations
             throw new EspException(EspError.InvalidArg, "esp_ota_begin: partition is null");
         }
 
-        RequireInTable(partition);
+        RequireInTableOrExternal(partition);
         if (partition.IsApp)
         {
             if (!partition.IsOtaSlot)
@@ -424,6 +424,18 @@ public sealed class OtaOperations
 
     /// <summary><c>esp_ota_invalidate_inactive_ota_data_slot</c>: erases the inactive otadata copy (same conditions as <see cref="EraseLastBootAppPartition"/>).</summary>
     public void InvalidateInactiveOtaDataSlot() => ThrowIfFailed(TryEraseLastBoot(skipAppErase: true), "esp_ota_invalidate_inactive_ota_data_slot");
+
+    /// <summary>
+    /// As <see cref="RequireInTable"/>, but a bootloader or partition-table region outside the table is accepted: ESP-IDF
+    /// registers those with <c>esp_partition_register_external</c> (e.g. <c>PrimaryBTLDR</c> at the chip's bootloader offset).
+    /// </summary>
+    internal void RequireInTableOrExternal(Partition partition)
+    {
+        if (partition.Type is not (PartitionType.Bootloader or PartitionType.PartitionTable))
+        {
+            RequireInTable(partition);
+        }
+    }
 
     internal void RequireInTable(Partition partition)
     {

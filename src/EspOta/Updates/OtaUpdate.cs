@@ -119,7 +119,7 @@ public sealed class OtaUpdate : IDisposable
 
         if (final != Partition)
         {
-            _owner.RequireInTable(final);
+            _owner.RequireInTableOrExternal(final);
             FinalPartition = final;
             FinalizeWithCopy = finalizeWithCopy;
         }
@@ -173,7 +173,11 @@ public sealed class OtaUpdate : IDisposable
         switch (FinalPartition.Type)
         {
             case PartitionType.App or PartitionType.Bootloader:
-                var verdict = _owner.Validator.Validate(_flash, Partition);
+                // esp_ota_begin / set_final_partition point esp_image's bootloader offset at the staging partition, so a
+                // bootloader target is verified as a bootloader (an app validator would demand an app description).
+                var verdict = FinalPartition.Type == PartitionType.Bootloader
+                    ? _owner.Validator.ValidateBootloader(_flash, Partition)
+                    : _owner.Validator.Validate(_flash, Partition);
                 if (!verdict.IsValid)
                 {
                     throw new EspException(EspError.OtaValidateFailed, $"the image in {Partition.Label} does not verify: {verdict.Reason ?? "invalid"}");
@@ -198,19 +202,8 @@ public sealed class OtaUpdate : IDisposable
         }
     }
 
-    private void CopyToFinal()
-    {
-        // esp_partition_copy: erase the destination, then copy the final partition's size.
-        long length = Math.Min(FinalPartition.Size, Partition.Size);
-        EraseRange(FinalPartition, 0, FinalPartition.Size);
-        var buffer = new byte[Math.Min(length, 64 * 1024)];
-        for (long done = 0; done < length; done += buffer.Length)
-        {
-            var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done));
-            _flash.Read(Partition.Offset + done, chunk);
-            _flash.Write(FinalPartition.Offset + done, chunk);
-        }
-    }
+    // esp_ota_end copies the final partition's size (esp_partition_copy fails if the staging one is smaller).
+    private void CopyToFinal() => PartitionCopy.Copy(_flash, FinalPartition, Partition, Math.Min(FinalPartition.Size, Partition.Size));
 
     private void CheckMagic(ReadOnlySpan<byte> data)
     {

@@ -37,6 +37,42 @@ public sealed class DeviceCommandTests
     }
 
     [Fact]
+    public async Task Run_FlashTime_ReportsTheModelledChipTimeOfTheUpdate()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        byte[] v2 = TestFirmware.Build("cli-app", "2.0.0");
+        (await server.UploadAsync(v2)).Dispose();
+        var (flash, created) = CreateDevice(server, "timed");
+        Assert.Equal(ExitCodes.Ok, created);
+        var output = new StringWriter();
+
+        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--flash-time", "--json"], output, new StringWriter()));
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        using var json = JsonDocument.Parse(output.ToString());
+        var time = json.RootElement.GetProperty("flash_time");
+        double erase = time.GetProperty("erase_seconds_typical").GetDouble();
+        double program = time.GetProperty("program_seconds_typical").GetDouble();
+        double total = time.GetProperty("total_seconds_typical").GetDouble();
+        // At least the image's sectors (45 ms typical each, W25Q32JV), at most the whole 0x40000 slot sector by sector
+        // plus a few otadata sectors.
+        Assert.InRange(erase, 0.045, (64 + 8) * 0.045);
+        // Programming the image: at least one 0.4 ms page program per 256 bytes written.
+        Assert.True(program >= v2.Length / 256 * 0.0004 * 0.9, $"program {program} s for {v2.Length} bytes");
+        Assert.Equal(erase + program + time.GetProperty("read_seconds_typical").GetDouble(), total, 9);
+        Assert.True(time.GetProperty("total_seconds_max").GetDouble() > total);
+        var steps = json.RootElement.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("flash_seconds_typical").GetDouble()).ToArray();
+        Assert.Equal(steps.Order(), steps);
+        Assert.True(steps[^1] <= total);
+
+        // Without the option nothing is modelled.
+        var plain = new StringWriter();
+        await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], plain, new StringWriter()));
+        using var plainJson = JsonDocument.Parse(plain.ToString());
+        Assert.Equal(JsonValueKind.Null, plainJson.RootElement.GetProperty("flash_time").ValueKind);
+    }
+
+    [Fact]
     public async Task Run_SelfTestFail_RollsBackAndExitsOk()
     {
         await using var server = await OtaTestServer.StartAsync();

@@ -53,4 +53,14 @@ public sealed class IdealOtaTests
         Assert.Equal("factory", ideal.ExpectedBoot);
         Assert.Null(ideal.Previous);
     }
+
+    [Fact]
+    public void AfterPreviousErased_WithAFactoryApp_FailedSelfTestWithoutRollbackReturnsToTheFactoryApp()
+    {
+        var withFactory = new IdealOta(Rollback: false, "app-2", "app-1", null, false) { Factory = "factory" };
+        var without = new IdealOta(Rollback: false, "app-2", "app-1", null, false);
+
+        Assert.Equal("factory", withFactory.AfterPreviousErased().AfterMarkInvalid("app-2").ExpectedBoot);
+        Assert.Equal("app-2", without.AfterPreviousErased().AfterMarkInvalid("app-2").ExpectedBoot);
+    }
 }

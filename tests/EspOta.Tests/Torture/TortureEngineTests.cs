@@ -58,6 +58,31 @@ public sealed class TortureEngineTests
         Assert.InRange(finding.Count, 1, report.Replays - 1);
     }
 
+    [Fact]
+    public void Run_ViolationOnTheFirstBootAfterACut_CountsOncePerCutPointAndKeepsEveryFailingContinuation()
+    {
+        // F2: the torn NEW -> PENDING_VERIFY rewrite breaks the very first boot, before any continuation
+        // differs, so all three continuations fail at every such cut.
+        var report = TortureEngine.Run(TortureScenarios.FullOta, new TortureOptions { Rollback = true, Seed = Seed, MaxRecordedViolations = int.MaxValue });
+
+        var finding = Assert.Single(report.Findings);
+        var cuts = report.Violations.Select(v => v.Cut).ToArray();
+        Assert.Equal(cuts.Length, cuts.Distinct().Count());
+        Assert.Equal(cuts.Length, finding.Count);
+        Assert.Equal(cuts.Length, report.ViolationCount);
+        Assert.All(report.Violations, v =>
+        {
+            Assert.Equal(Enum.GetValues<TortureContinuation>(), v.Continuations);
+            Assert.All(v.AlsoFailed, other =>
+            {
+                Assert.Equal(v.Cut, other.Cut);
+                Assert.Equal(v.Kind, other.Kind);
+                Assert.Equal(1, other.BootNumber);
+                Assert.Contains("otadata[1]", other.Detail);
+            });
+        });
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -161,6 +186,41 @@ public sealed class TortureEngineTests
         Assert.NotEmpty(report.NewFindings);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_BrokenOtaDataWriterThatProgramsBeforeErasing_IsCaught(bool rollback)
+    {
+        // The first OTA's otadata[1] is still erased, so the broken order passes the clean run on strict NOR
+        // flash and ends with the right bytes; only a cut between its program and its erase shows the bug.
+        var scenario = new TortureScenario(
+            "broken-writer-program-before-erase",
+            "first OTA whose set-boot programs the new entry, then erases the sector, then programs it again",
+            TortureScenarios.InitialApp,
+            s =>
+            {
+                s.Begin("app-1", OtaImageSize.Unknown);
+                s.Write(long.MaxValue);
+                s.End();
+                s.Step("broken set_boot (programs before erasing)", () => BrokenSetBootProgrammingBeforeErasing(s), i => i.AfterSelect("app-1"));
+                s.Boot();
+                s.MarkValid();
+            });
+
+        var report = TortureEngine.Run(scenario, new TortureOptions { Rollback = rollback, Seed = Seed });
+
+        var caught = report.Findings.Where(f => f.Step.StartsWith("broken set_boot", StringComparison.Ordinal)).ToArray();
+        var finding = Assert.Single(caught);
+        Assert.False(finding.IsKnownEspIdfBehaviour);
+        Assert.Equal(TortureViolationKind.UnselectedAppBoots, finding.Kind);
+        Assert.Equal("app-0", finding.First.Expected);
+        Assert.Equal("app-1", finding.First.Actual);
+        // The first cut that shows it: the entry fully programmed, the erase not yet begun.
+        Assert.Equal(FlashOperationKind.Erase, finding.First.Cut.Operation.Kind);
+        Assert.Equal(0, finding.First.Cut.SectorsErased);
+        Assert.Contains(report.NewFindings, f => f.Key == finding.Key);
+    }
+
     [Fact]
     public void Run_SetBootOfAHalfWrittenImageWithoutVerification_IsCaughtAsSelectingAnUnverifiableImage()
     {
@@ -218,6 +278,18 @@ public sealed class TortureEngineTests
         var state = s.Device.Options.Rollback ? OtaImageState.New : OtaImageState.Undefined;
         // The bug: the new entry overwrites the one that selects the running app instead of the other copy.
         otaData.Write(active, OtaSelectEntry.Create(entries[active].Sequence + 1, state));
+    }
+
+    private static void BrokenSetBootProgrammingBeforeErasing(TortureSession s)
+    {
+        var otaData = new OtaDataPartition(s.Device.Flash, s.Table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)!);
+        var entries = otaData.ReadBoth();
+        int inactive = 1 - OtaDataPartition.ActiveIndex(entries);
+        var state = s.Device.Options.Rollback ? OtaImageState.New : OtaImageState.Undefined;
+        var entry = OtaSelectEntry.Create(entries[1 - inactive].Sequence + 1, state);
+        // The bug: the program comes first, the erase (and a second program) after it.
+        s.Device.Flash.Write(otaData.SectorAddress(inactive), entry.ToArray());
+        otaData.Write(inactive, entry);
     }
 
     private static string Digest(byte[] flash) => Convert.ToHexString(SHA256.HashData(flash));
