@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace EspOta.Server.Rollouts;
 
@@ -38,23 +40,16 @@ internal sealed class FleetPlacement(IRolloutStore store)
             }
 
             var changed = await store.DevicesPlacedAfterAsync(current.Version.Version, cancellationToken).ConfigureAwait(false);
-            var labels = version.LabelsVersion != current.Version.LabelsVersion || current == Snapshot.Empty
-                ? await store.LabelsAsync(cancellationToken).ConfigureAwait(false)
-                : current.Labels;
-            var devices = new Dictionary<string, DeviceFacts>(current.Devices, StringComparer.Ordinal);
-            foreach (var device in changed)
-            {
-                devices[device.Id] = device;
-            }
+            bool relabelled = version.LabelsVersion != current.Version.LabelsVersion || current == Snapshot.Empty;
+            var labels = relabelled ? await store.LabelsAsync(cancellationToken).ConfigureAwait(false) : current.Labels;
 
-            var facts = new Dictionary<string, DeviceFacts>(devices.Count, StringComparer.Ordinal);
-            foreach (var (id, device) in devices)
-            {
-                var label = labels.GetValueOrDefault(id);
-                facts[id] = device with { Group = label?.Group, Tags = label?.Tags ?? [], PinnedVersion = label?.PinnedVersion };
-            }
-
-            var next = new Snapshot(version, devices, labels, facts, [.. facts.Values]);
+            // Immutable maps: a device checking in for the first time costs O(log n) here, not a copy
+            // of the fleet (a check-in storm would otherwise be quadratic). Labels changing rebuilds all.
+            var devices = current.Devices.SetItems(changed.Select(d => KeyValuePair.Create(d.Id, d)));
+            var facts = relabelled
+                ? devices.ToImmutableDictionary(p => p.Key, p => WithLabels(p.Value, labels), StringComparer.Ordinal)
+                : current.Facts.SetItems(changed.Select(d => KeyValuePair.Create(d.Id, WithLabels(d, labels))));
+            var next = new Snapshot(version, devices, labels, facts);
             Volatile.Write(ref _snapshot, next);
             return next;
         }
@@ -75,7 +70,7 @@ internal sealed class FleetPlacement(IRolloutStore store)
         {
             // The checking device joins (or leaves) the audience with this check: a population no cached
             // assignment describes. Its first check after it appears; the counter has moved by the next.
-            var population = fleet.List.Where(d => d.Id != device.Id).Append(device);
+            var population = fleet.Facts.Values.Where(d => d.Id != device.Id).Append(device);
             return rollout.StagesOf(population).GetValueOrDefault(device.Id, -1);
         }
 
@@ -83,7 +78,7 @@ internal sealed class FleetPlacement(IRolloutStore store)
         if (assignment is null || assignment.Version != fleet.Version.Version || !assignment.Covers(rollout))
         {
             // The population: the audience among the fleet, plus every member (who keep their place).
-            var audience = fleet.List.Where(rollout.Includes).Select(d => d.Id).Concat(rollout.Members.Select(m => m.DeviceId));
+            var audience = fleet.Facts.Values.Where(rollout.Includes).Select(d => d.Id).Concat(rollout.Members.Select(m => m.DeviceId));
             var ids = new HashSet<string>(audience, StringComparer.Ordinal);
             assignment = new Assignment(fleet.Version.Version, ids, rollout.Members.Count, RolloutBucketing.Assign(rollout.Id, rollout.Stages, ids));
             _assignments[rollout.Id] = assignment;
@@ -92,25 +87,55 @@ internal sealed class FleetPlacement(IRolloutStore store)
         return assignment.Stages.GetValueOrDefault(device.Id, -1);
     }
 
+    private static DeviceFacts WithLabels(DeviceFacts device, IReadOnlyDictionary<string, DeviceLabels> labels)
+    {
+        var label = labels.GetValueOrDefault(device.Id);
+        return device with { Group = label?.Group, Tags = label?.Tags ?? [], PinnedVersion = label?.PinnedVersion };
+    }
+
     /// <summary>The placement facts of the whole fleet at one counter value.</summary>
-    /// <param name="Version">The counter values the facts are as of.</param>
-    /// <param name="Devices">Id, project and chip of every device.</param>
-    /// <param name="Labels">Every device's labels.</param>
-    /// <param name="Facts">Devices with their labels (no versions).</param>
-    /// <param name="List">The same as a list.</param>
-    internal sealed record Snapshot(
-        FleetVersion Version,
-        IReadOnlyDictionary<string, DeviceFacts> Devices,
-        IReadOnlyDictionary<string, DeviceLabels> Labels,
-        IReadOnlyDictionary<string, DeviceFacts> Facts,
-        IReadOnlyList<DeviceFacts> List)
+    /// <param name="version">The counter values the facts are as of.</param>
+    /// <param name="devices">Id, project and chip of every device.</param>
+    /// <param name="labels">Every device's labels.</param>
+    /// <param name="facts">Devices with their labels (no versions).</param>
+    internal sealed class Snapshot(
+        FleetVersion version,
+        ImmutableDictionary<string, DeviceFacts> devices,
+        IReadOnlyDictionary<string, DeviceLabels> labels,
+        ImmutableDictionary<string, DeviceFacts> facts)
     {
         public static Snapshot Empty { get; } = new(
             new FleetVersion(-1, -1),
-            new Dictionary<string, DeviceFacts>(),
+            ImmutableDictionary.Create<string, DeviceFacts>(StringComparer.Ordinal),
             new Dictionary<string, DeviceLabels>(),
-            new Dictionary<string, DeviceFacts>(),
-            []);
+            ImmutableDictionary.Create<string, DeviceFacts>(StringComparer.Ordinal));
+
+        public FleetVersion Version { get; } = version;
+
+        public ImmutableDictionary<string, DeviceFacts> Devices { get; } = devices;
+
+        public IReadOnlyDictionary<string, DeviceLabels> Labels { get; } = labels;
+
+        public ImmutableDictionary<string, DeviceFacts> Facts { get; } = facts;
+
+        /// <summary>The facts as a list, made on first use (a check placed from the cache never needs it).</summary>
+        public IReadOnlyList<DeviceFacts> List { get; } = new LazyList(facts);
+    }
+
+    /// <summary>A list of the facts' values, materialized when first read.</summary>
+    private sealed class LazyList(ImmutableDictionary<string, DeviceFacts> facts) : IReadOnlyList<DeviceFacts>
+    {
+        private DeviceFacts[]? _items;
+
+        public int Count => facts.Count;
+
+        public DeviceFacts this[int index] => Items[index];
+
+        private DeviceFacts[] Items => LazyInitializer.EnsureInitialized(ref _items, () => [.. facts.Values]);
+
+        public IEnumerator<DeviceFacts> GetEnumerator() => ((IEnumerable<DeviceFacts>)Items).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One rollout's stage per device of a population (rollouts never change stages or target once made).</summary>

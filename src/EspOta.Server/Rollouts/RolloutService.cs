@@ -69,6 +69,15 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
             return;
         }
 
+        // Only a member's report can change a rollout (Rollout.Observe), and membership is only ever
+        // added, by the device's own check before it reports: a device in no rollout skips the
+        // fleet-wide lock (which every report would otherwise queue on, across servers too).
+        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (!all.Any(r => r.MemberOf(deviceId) is not null))
+        {
+            return;
+        }
+
         var fleet = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).List;
         var now = time.GetUtcNow();
         await rollouts.UpdateAsync(
