@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Bounded side-by-side download load: esp-ota serve vs nginx (sendfile off) on the same image file,
-# with wrk (Debian package). Whole file and 64 KiB ranges, at 20 and 200 connections, DURATION each.
-#   bench/wrk-download.sh [DURATION=5s]
+# with wrk (Debian package). Whole file and 64 KiB ranges, at 20 and 200 connections, DURATION each,
+# ROUNDS times, ours and nginx back to back in each round (the machine is shared: compare within a
+# round, not across runs); prints each round's ratio, the median ratio per case and the load average.
+#   [NGINX_WORKERS=1] bench/wrk-download.sh [DURATION=5s] [ROUNDS=3]   (NGINX_WORKERS=2 uses both cores, as Kestrel does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-5s}
+rounds=${2:-3}
 command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update && apt-get install -y nginx-light; }
 work=$(mktemp -d /tmp/espota-wrk.XXXXXX)
 dotnet build src/EspOta.Cli -c Release -v q >/dev/null
 cli=src/EspOta.Cli/bin/Release/net10.0/esp-ota.dll
 export ESP_OTA_API_KEY=bench-key
-dotnet "$cli" serve --data "$work/data" --urls http://127.0.0.1:0 --json > "$work/serve.json" 2>/dev/null &
+dotnet "$cli" serve --data "$work/data" --urls http://127.0.0.1:0 --allow-http --json > "$work/serve.json" 2>"$work/serve.err" &
 server_pid=$!
 nginx_pid=""
 cleanup() { kill "$server_pid" 2>/dev/null || true; [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-for _ in $(seq 100); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
+# Startup can take tens of seconds while other builds load the machine.
+for _ in $(seq 1200); do [ -s "$work/serve.json" ] && break; sleep 0.1; done
+[ -s "$work/serve.json" ] || { echo "esp-ota serve did not start" >&2; exit 1; }
 url=$(sed 's/.*"urls":\["\([^"]*\)".*/\1/' "$work/serve.json")
 # The largest vector app image, uploaded through the API so that it lands content-addressed in images/.
 image=${IMAGE:-/work/shared/vectors/images/app_desc_secure_version_7.bin}
@@ -26,7 +31,7 @@ mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<CONF
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 events { worker_connections 4096; }
 http {
   access_log off; sendfile off; default_type application/octet-stream;
@@ -42,12 +47,26 @@ wrk.headers["Range"] = "bytes=0-65535"
 LUA
 rps() { wrk -t2 -c"$1" -d"$duration" ${3:+-s "$3"} "$2" | awk '/Requests\/sec/ {print $2}'; }
 echo "image: $image ($(stat -c %s "$image") bytes), sha256 $sha"
-printf '%-22s %12s %12s %8s\n' case esp-ota nginx ratio
+# Warm-up: the server's JIT (tiered compilation) settles before anything is measured.
+wrk -t2 -c20 -d2s "$url/api/updates/firmware/$sha" >/dev/null
+wrk -t2 -c20 -d2s -s "$work/range.lua" "$url/api/updates/firmware/$sha" >/dev/null
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-14s %6s %12s %12s %8s %s\n' case round esp-ota nginx ratio load1
+declare -A ratios
 for c in 20 200; do
   for kind in whole range; do
     script=""; [ "$kind" = range ] && script="$work/range.lua"
-    ours=$(rps "$c" "$url/api/updates/firmware/$sha" "$script")
-    theirs=$(rps "$c" "http://127.0.0.1:$port/api/updates/firmware/$sha" "$script")
-    printf '%-22s %12s %12s %8.2f\n' "$kind c=$c" "$ours" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
+    for r in $(seq "$rounds"); do
+      ours=$(rps "$c" "$url/api/updates/firmware/$sha" "$script")
+      theirs=$(rps "$c" "http://127.0.0.1:$port/api/updates/firmware/$sha" "$script")
+      ratio=$(echo "$ours / $theirs" | bc -l)
+      ratios["$kind c=$c"]+="$ratio "
+      printf '%-14s %6s %12s %12s %8.2f %s\n' "$kind c=$c" "$r" "$ours" "$theirs" "$ratio" "$(cut -d' ' -f1 /proc/loadavg)"
+    done
   done
 done
+echo "median ratio (esp-ota / nginx, sendfile off):"
+for k in "whole c=20" "range c=20" "whole c=200" "range c=200"; do
+  printf '  %-14s %6.2f\n' "$k" "$(echo ${ratios[$k]} | tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

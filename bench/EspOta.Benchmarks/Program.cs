@@ -8,11 +8,17 @@ internal static class Program
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- fleet [devices] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- delta [repetitions]
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- scale [counts] [--postgres CONNECTION] [--image BYTES] [--max-seconds S]
     private static int Main(string[] args)
     {
         if (args is ["fleet", .. var rest])
         {
             return Http.FleetLoadRun.RunAsync(rest).GetAwaiter().GetResult();
+        }
+
+        if (args is ["scale", .. var scaleArgs])
+        {
+            return Http.ScaleLoadRun.RunAsync(scaleArgs).GetAwaiter().GetResult();
         }
 
         if (args is ["delta", .. var deltaArgs])

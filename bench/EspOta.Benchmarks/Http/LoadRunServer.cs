@@ -38,10 +38,14 @@ internal sealed class LoadRunServer : IAsyncDisposable
         return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
     }
 
-    /// <summary>Starts <c>esp-ota serve</c> on a free loopback port.</summary>
-    public static LoadRunServer Start(string name, bool tls = false)
+    /// <summary>
+    /// Starts <c>esp-ota serve</c> on a free loopback port; <paramref name="arguments"/> are added to its
+    /// command line, <paramref name="environment"/> to its environment (e.g. <c>EspOta__DeviceRequestsPerSecond=0</c>
+    /// for a one-machine fleet), and <paramref name="data"/> names a data folder to share with another server.
+    /// </summary>
+    public static LoadRunServer Start(string name, bool tls = false, IReadOnlyList<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null, string? data = null)
     {
-        string data = Path.Combine(Path.GetTempPath(), $"esp-ota-{name}-{Guid.NewGuid().ToString("N")[..8]}");
+        data ??= Path.Combine(Path.GetTempPath(), $"esp-ota-{name}-{Guid.NewGuid().ToString("N")[..8]}");
         string? caPem = null;
         string[] listen = ["--urls", "http://127.0.0.1:0", "--allow-http"];
         if (tls)
@@ -63,9 +67,14 @@ internal sealed class LoadRunServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["exec", cli, "serve", "--data", data, .. listen, "--api-key", ApiKey, "--json"])
+        foreach (var arg in (string[])["exec", cli, "serve", "--data", data, .. listen, "--api-key", ApiKey, "--json", .. arguments ?? []])
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start esp-ota serve");

@@ -294,7 +294,8 @@ internal static class DeviceCommand
             var factoryFile = parse.GetRequiredValue(factory);
             var app = CliFiles.Read(factoryFile, "factory app image");
             RequireApp(app, factoryFile);
-            var flashImage = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
+            // One shared base image; each device's flash holds only the sectors it writes.
+            var flashImage = new FlashBaseImage(SimulatedDeviceFlash.Build(app, SlotSize(parse, slot)));
             var outcome = selfTest.Get(parse);
             var deviceChip = parse.GetRequiredValue(chip);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server), timeout: Timeout.InfiniteTimeSpan);
@@ -303,7 +304,7 @@ internal static class DeviceCommand
             var results = FleetRunner.RunAsync(
                 n,
                 parallel,
-                i => new SimulatedDevice($"fleet-{i:d4}", deviceChip, MemoryFlash.FromImage(flashImage), client, new SimulatedDeviceOptions { SelfTest = _ => outcome }),
+                i => new SimulatedDevice($"fleet-{i:d4}", deviceChip, new CopyOnWriteFlash(flashImage), client, new SimulatedDeviceOptions { SelfTest = _ => outcome }),
                 CancellationToken.None).GetAwaiter().GetResult();
             var elapsed = clock.Elapsed;
             var byOutcome = results.GroupBy(r => r.Outcome).ToDictionary(g => g.Key.ToString(), g => g.Count());

@@ -22,6 +22,15 @@ internal interface IRolloutStore
     /// <summary>The labels of every device that has some.</summary>
     Task<IReadOnlyDictionary<string, DeviceLabels>> LabelsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The fleet placement counters, read before the devices they describe (see <see cref="DevicesPlacedAfterAsync"/>).</summary>
+    Task<FleetVersion> FleetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Id, project and chip (no version: placement does not use it) of every device whose placement
+    /// facts changed after counter value <paramref name="afterVersion"/> (-1: every device).
+    /// </summary>
+    Task<IReadOnlyList<DeviceFacts>> DevicesPlacedAfterAsync(long afterVersion, CancellationToken cancellationToken);
+
     /// <summary>Replaces a device's labels.</summary>
     Task SetLabelsAsync(string deviceId, DeviceLabels labels, CancellationToken cancellationToken);
 }

@@ -11,6 +11,8 @@ namespace EspOta.Server.Rollouts;
 /// </summary>
 internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, TimeProvider time)
 {
+    private readonly FleetPlacement _placement = new(rollouts);
+
     /// <summary>Every known device with its labels.</summary>
     public async Task<IReadOnlyList<DeviceFacts>> FleetAsync(CancellationToken cancellationToken)
     {
@@ -29,17 +31,20 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// <param name="assumedLabels">Labels to decide with instead of the device's stored ones (a stable URL's channel).</param>
     public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken, DeviceLabels? assumedLabels = null)
     {
-        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
-        var labels = await rollouts.LabelsAsync(cancellationToken).ConfigureAwait(false);
-        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? labels.GetValueOrDefault(check.DeviceId));
-
-        // The check is recorded after the decision: the device must count in the population already.
-        fleet = fleet.Where(d => d.Id != device.Id).Append(device).ToList();
+        // The placement facts kept between checks (Rollouts/FleetPlacement), not the device list:
+        // reading every device on every check does not scale to a fleet.
+        var fleet = await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? fleet.Labels.GetValueOrDefault(check.DeviceId));
         var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var rejected = await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken).ConfigureAwait(false);
         var latest = UpdatePolicy.Choose(check, catalog, rejected);
         var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
-        var decision = UpdateDecider.Decide(device, all, fleet, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest));
+
+        // The check is recorded after the decision: the device must count in the population already
+        // (FleetPlacement.StageOf puts it there with the facts it checks with).
+        var decision = UpdateDecider.Decide(
+            device, all, fleet.List, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest),
+            rollout => _placement.StageOf(rollout, fleet, device));
         if (record && decision is { Rule: DecisionRule.Rollout, RolloutId: { } rolloutId, Stage: { } stage })
         {
             var now = time.GetUtcNow();
@@ -68,7 +73,16 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
             return;
         }
 
-        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
+        // Only a member's report can change a rollout (Rollout.Observe), and membership is only ever
+        // added, by the device's own check before it reports: a device in no rollout skips the
+        // fleet-wide lock (which every report would otherwise queue on, across servers too).
+        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (!all.Any(r => r.MemberOf(deviceId) is not null))
+        {
+            return;
+        }
+
+        var fleet = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).List;
         var now = time.GetUtcNow();
         await rollouts.UpdateAsync(
             list =>
@@ -89,7 +103,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// <summary>Applies every running rollout's gates now (soak times end without any report).</summary>
     public async Task<int> EvaluateAllAsync(CancellationToken cancellationToken)
     {
-        var fleet = await FleetAsync(cancellationToken).ConfigureAwait(false);
+        var fleet = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).List;
         var now = time.GetUtcNow();
         return await rollouts.UpdateAsync(list => list.Count(r => r.Evaluate(now, fleet)), cancellationToken).ConfigureAwait(false);
     }

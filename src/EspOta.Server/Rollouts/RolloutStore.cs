@@ -112,6 +112,32 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
             },
             cancellationToken);
 
+    public Task<FleetVersion> FleetVersionAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, "SELECT version, labels_version FROM fleet_version WHERE id = 1");
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new FleetVersion(reader.GetInt64(0), reader.GetInt64(1)) : default;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<DeviceFacts>> DevicesPlacedAfterAsync(long afterVersion, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<DeviceFacts>>(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, "SELECT id, project, chip FROM devices WHERE placement_seq > @after", ("@after", afterVersion));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var devices = new List<DeviceFacts>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    devices.Add(new DeviceFacts(reader.GetString(0), OtaDatabase.NullableString(reader, 1), OtaDatabase.NullableString(reader, 2), null, 0, null, []));
+                }
+
+                return devices;
+            },
+            cancellationToken);
+
     public Task SetLabelsAsync(string deviceId, DeviceLabels labels, CancellationToken cancellationToken) =>
         database.WriteAsync(
             async (connection, transaction) =>

@@ -17,13 +17,19 @@ public static class UpdateDecider
     /// <param name="catalog">The firmware of the device's project and chip.</param>
     /// <param name="rejected">SHA-256s of firmware the device rolled back from (never offered again: it would loop).</param>
     /// <param name="latest">What the newest-version policy would offer, for projects without rollouts.</param>
+    /// <param name="stageOf">
+    /// The stage of the device in a rollout it is in the audience of but not a member of, when the
+    /// caller has it already (the server's <c>FleetPlacement</c>); it must equal
+    /// <c>rollout.StagesOf(devices)</c>'s. Null: computed from <paramref name="devices"/>.
+    /// </param>
     public static UpdateDecision Decide(
         DeviceFacts device,
         IReadOnlyList<Rollout> rollouts,
         IReadOnlyList<DeviceFacts> devices,
         IReadOnlyList<RolloutFirmware> catalog,
         IReadOnlySet<string> rejected,
-        RolloutFirmware? latest)
+        RolloutFirmware? latest,
+        Func<Rollout, int>? stageOf = null)
     {
         var reasons = new List<string>();
         UpdateDecision Nothing(DecisionRule rule, string? rolloutId = null, int? stage = null) => new(device.Id, null, rule, rolloutId, stage, reasons);
@@ -105,7 +111,7 @@ public static class UpdateDecider
                 continue;
             }
 
-            int stage = rollout.MemberOf(device.Id)?.Stage ?? rollout.StagesOf(devices).GetValueOrDefault(device.Id, -1);
+            int stage = rollout.MemberOf(device.Id)?.Stage ?? stageOf?.Invoke(rollout) ?? rollout.StagesOf(devices).GetValueOrDefault(device.Id, -1);
             string where = stage < 0 ? "no stage" : $"stage {stage + 1} ({rollout.Stages[stage]})";
             if (!rollout.IsOffering)
             {

@@ -115,9 +115,10 @@ public static class UpdateEndpoints
         }
 
         // Content-addressed: a file under its hash is an accepted image (it is renamed into place
-        // only after inspection, and startup reconcile adopts or removes any without a row), so no database look-up.
-        var info = new FileInfo(files.PathOf(id));
-        if (!info.Exists)
+        // only after inspection, and startup reconcile adopts or removes any without a row), so no
+        // database look-up; and it never changes, so it stays open between downloads.
+        var image = files.TryOpen(id);
+        if (image is null)
         {
             metrics.Download(StatusCodes.Status404NotFound, 0);
             return Problems.NotFound("firmware", id);
@@ -132,12 +133,6 @@ public static class UpdateEndpoints
 
         // The SHA-256 is a strong validator: it changes exactly when the bytes do, so If-Range may
         // resume a download with it (RFC 9110 §13.1.5).
-        return new CountedFileResult(TypedResults.PhysicalFile(
-            info.FullName,
-            "application/octet-stream",
-            fileDownloadName: null,
-            lastModified: info.LastWriteTimeUtc,
-            entityTag: new EntityTagHeaderValue($"\"{id}\""),
-            enableRangeProcessing: true), metrics);
+        return new ImageFileResult(image, metrics);
     }
 }

@@ -19,19 +19,23 @@ public sealed class SimulatedFleet
     private readonly SimulatedDevice[] _devices;
     private readonly SimulatedFleetOptions _options;
 
-    /// <summary>Creates <see cref="SimulatedFleetOptions.Count"/> devices, each with its own flash holding <paramref name="factoryImage"/>.</summary>
+    /// <summary>
+    /// Creates <see cref="SimulatedFleetOptions.Count"/> devices, each with its own flash holding
+    /// <paramref name="factoryImage"/>: copy-on-write over one shared base image, so a device costs
+    /// the sectors it writes, not a whole chip.
+    /// </summary>
     public SimulatedFleet(ReadOnlySpan<byte> factoryImage, HttpOtaClient client, SimulatedFleetOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Count);
         _options = options;
-        var flashImage = SimulatedDeviceFlash.Build(factoryImage, options.SlotSize);
+        var flashImage = new FlashBaseImage(SimulatedDeviceFlash.Build(factoryImage, options.SlotSize));
         _devices = new SimulatedDevice[options.Count];
         for (int i = 0; i < options.Count; i++)
         {
             string id = $"{options.IdPrefix}{i:d4}";
-            _devices[i] = new SimulatedDevice(id, options.Chip, MemoryFlash.FromImage(flashImage), client, new SimulatedDeviceOptions
+            _devices[i] = new SimulatedDevice(id, options.Chip, new CopyOnWriteFlash(flashImage), client, new SimulatedDeviceOptions
             {
                 SelfTest = app => Fails(id, app) ? SelfTestOutcome.Fail : SelfTestOutcome.Pass,
             });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using EspOta.Http;
 using EspOta.Server.Devices;
+using EspOta.Server.Rollouts;
 using EspOta.Server.Tests.Storage;
 
 namespace EspOta.Server.Tests.Operations;
@@ -69,6 +70,113 @@ public sealed class TwoServersTests
             Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task TwoProcesses_AdvancingOneRolloutAtOnce_EachStageAdvancesOnce_SameFinalState(string provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        string[] args =
+        [
+            "--data", database.Directory, "--urls", "http://127.0.0.1:0",
+            "--database", database.Provider.ToString(), "--connection-string", database.ConnectionString,
+        ];
+
+        // Both servers' gate tickers run every 20 ms, so they evaluate the same rollout at the same
+        // moments as each other and as the reports arriving at both.
+        var fastTicks = new Dictionary<string, string> { ["EspOta__RolloutEvaluationInterval"] = "00:00:00.020" };
+        await using var a = await ServeProcess.StartAsync(args, fastTicks);
+        await using var b = await ServeProcess.StartAsync(args, fastTicks);
+        var ids = Enumerable.Range(0, 12).Select(i => $"adv-{i:d2}").ToArray();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            using var first = await (i % 2 == 0 ? a : b).Device.PostAsJsonAsync("/api/updates/check", new UpdateCheckRequest(ids[i], "esp32", "advance", "1.0.0", 0));
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode); // the fleet is known before there is anything to offer
+        }
+
+        var v2 = TestFirmware.Build("advance", "2.0.0");
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(v2));
+        using (var content = new ByteArrayContent(v2))
+        {
+            content.Headers.ContentType = new("application/octet-stream");
+            using var upload = await a.Admin.PostAsync("/api/firmware", content);
+            Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        }
+
+        using (var create = await b.Admin.PostAsJsonAsync("/api/rollouts", new
+        {
+            firmware = sha,
+            id = "both",
+            stages = new object[] { new { count = 3 }, new { count = 7 }, new { percent = 100 } },
+            gate = new { advance_confirmed_percent = 100, soak_seconds = 0, halt_failure_percent = 50 },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        }
+
+        // Rounds: every device checks at one server; those offered confirm at the other, all at once.
+        var confirmed = new HashSet<string>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        int round = 0;
+        while (confirmed.Count < ids.Length && DateTime.UtcNow < deadline)
+        {
+            round++;
+            var work = ids.Where(id => !confirmed.Contains(id)).Select(async (id, i) =>
+            {
+                var (checkAt, reportAt) = (i + round) % 2 == 0 ? (a, b) : (b, a);
+                using var check = await checkAt.Device.PostAsJsonAsync("/api/updates/check", new UpdateCheckRequest(id, "esp32", "advance", "1.0.0", 0));
+                if (check.StatusCode != HttpStatusCode.OK)
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, check.StatusCode);
+                    return null;
+                }
+
+                using var report = await reportAt.Device.PostAsJsonAsync($"/api/devices/{id}/reports", new DeviceReport(DeviceReportKind.Confirmed, "2.0.0", sha, null));
+                Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+                return id;
+            });
+            foreach (string? id in await Task.WhenAll(work))
+            {
+                if (id is not null)
+                {
+                    confirmed.Add(id);
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(ids.Length, confirmed.Count);
+        RolloutView? fromA = null, fromB = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            fromA = await a.Admin.GetFromJsonAsync<RolloutView>("/api/rollouts/both", RolloutJson);
+            fromB = await b.Admin.GetFromJsonAsync<RolloutView>("/api/rollouts/both", RolloutJson);
+            if (fromA!.State == RolloutState.Completed && fromB!.State == RolloutState.Completed)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(RolloutState.Completed, fromA!.State);
+        Assert.Equal(RolloutState.Completed, fromB!.State);
+        var kinds = fromA.Events.Select(e => e.Kind).ToArray();
+        Assert.Equal(2, kinds.Count(k => k == "advanced"));
+        Assert.Equal(1, kinds.Count(k => k == "completed"));
+        Assert.Equal(fromA.Events.Count, fromA.Events.Select(e => (e.Kind, e.Detail)).Distinct().Count());
+        var advanced = fromA.Events.Where(e => e.Kind == "advanced").Select(e => e.Detail).ToArray();
+        Assert.StartsWith("stage 1 ", advanced[0], StringComparison.Ordinal);
+        Assert.StartsWith("stage 2 ", advanced[1], StringComparison.Ordinal);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(fromA, RolloutJson),
+            System.Text.Json.JsonSerializer.Serialize(fromB, RolloutJson));
+        Assert.Equal(ids.Length, fromA.Members!.Count(m => m.Status == RolloutMemberStatus.Confirmed));
+        Assert.Equal([3, 4, 5], fromA.Members!.GroupBy(m => m.Stage).OrderBy(g => g.Key).Select(g => g.Count()));
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions RolloutJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     [Fact]
     public async Task Serve_OptionsFromEnvironmentAndAspNetCoreUrls()
