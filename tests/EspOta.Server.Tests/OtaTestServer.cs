@@ -52,17 +52,16 @@ public sealed class OtaTestServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server now (open connections are aborted) and starts it again on the same port after
-    /// <paramref name="downtime"/>, in the background: a server restart as a device sees it. The task
-    /// completes when the server listens again.
+    /// Stops the server (requests still running are aborted after 200 ms) and returns once it is down,
+    /// with a task that starts it again on the same port after <paramref name="downtime"/>: a server
+    /// restart as a device sees it. That task completes when the server listens again.
     /// </summary>
-    public Task RestartOnSamePortAsync(TimeSpan downtime)
+    public async Task<Task> StopForAsync(TimeSpan downtime)
     {
         int port = BaseAddress.Port;
-        var stopped = StopAppAsync(abortAfter: TimeSpan.FromMilliseconds(200));
+        await StopAppAsync(abortAfter: TimeSpan.FromMilliseconds(200));
         return Task.Run(async () =>
         {
-            await stopped;
             await Task.Delay(downtime);
             await StartAppAsync($"http://127.0.0.1:{port}");
         });

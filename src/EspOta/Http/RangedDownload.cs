@@ -297,8 +297,11 @@ public sealed class RangedDownload
             return;
         }
 
-        _stage.Push(_buffer.AsSpan(0, _held));
+        // Taken before the push: if the flash write fails part-way, the stage's BodyOffset says what
+        // it consumed and a retry asks for the rest; the held bytes must not be pushed a second time.
+        int held = _held;
         _held = 0;
+        _stage.Push(_buffer.AsSpan(0, held));
         if (admitted)
         {
             SaveCheckpoint();

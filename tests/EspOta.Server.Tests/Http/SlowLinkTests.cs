@@ -100,8 +100,10 @@ public sealed class SlowLinkTests
         {
             if (restarted is null && p.BytesWritten >= image.Length / 3)
             {
-                // Down for 1.5 s plus the start-up: longer than the old retry window (~0.75 s).
-                restarted = server.RestartOnSamePortAsync(TimeSpan.FromSeconds(1.5));
+                // The device waits here until the server is down (else it may fetch the rest over
+                // its open connection while Kestrel drains); down for 1.5 s plus the start-up:
+                // longer than the old retry window (~0.75 s).
+                restarted = server.StopForAsync(TimeSpan.FromSeconds(1.5)).GetAwaiter().GetResult();
             }
         });
 
