@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EspOta.Http;
 using EspOta.Server.Devices;
+using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 
 namespace EspOta.Server;
@@ -21,4 +22,7 @@ namespace EspOta.Server;
 [JsonSerializable(typeof(DeviceSummary[]))]
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceEvent))]
+[JsonSerializable(typeof(EncryptionKeyRequest))]
+[JsonSerializable(typeof(EncryptionKeyInfo))]
+[JsonSerializable(typeof(FirmwareEncryption))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;
