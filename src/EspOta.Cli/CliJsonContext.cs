@@ -10,4 +10,6 @@ namespace EspOta.Cli;
 [JsonSerializable(typeof(FirmwareInfo))]
 [JsonSerializable(typeof(FirmwareInfo[]))]
 [JsonSerializable(typeof(DeviceDetails))]
+[JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyRequest))]
+[JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyInfo))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -107,6 +107,9 @@ public sealed class DeviceCommandTests
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.All(json.RootElement.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+        var names = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("what").GetString()!).ToList();
+        Assert.Contains(names, n => n.StartsWith("encrypted download cut halfway", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("a device with another key refuses encrypted v2", StringComparison.Ordinal));
     }
 
     [Fact]
