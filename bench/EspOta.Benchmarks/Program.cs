@@ -8,6 +8,7 @@ internal static class Program
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- fleet [devices] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- delta [repetitions]
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- upload [uploads] [concurrency] [image bytes]
     private static int Main(string[] args)
     {
         if (args is ["fleet", .. var rest])
@@ -18,6 +19,11 @@ internal static class Program
         if (args is ["delta", .. var deltaArgs])
         {
             return Delta.DeltaBenchRun.Run(deltaArgs);
+        }
+
+        if (args is ["upload", .. var uploadArgs])
+        {
+            return Http.UploadLoadRun.RunAsync(uploadArgs).GetAwaiter().GetResult();
         }
 
         if (args is ["stream", .. var streamArgs])
