@@ -222,6 +222,28 @@ public sealed class EncryptedProjectTests
     }
 
     [Fact]
+    public async Task Install_EncryptedOfferWithAnotherImageSha256_RefusedWithTheBootPartitionUnchanged()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        await SetKeyAsync(server.Admin, Project, EcdhPublicPem);
+        await UploadAsync(server, TestFirmware.Build(Project, "2.0.0", payload: 80_000));
+        using var check = await server.CheckAsync(new { device_id = "dev-sha", chip = "esp32", project = Project, version = "1.0.0", secure_version = 0 });
+        var offer = (await check.Content.ReadFromJsonAsync<UpdateOffer>())!;
+        var device = Http.HttpTestDevices.BootDevice(Http.HttpTestDevices.NewFlash(TestFirmware.Build(Project, "1.0.0")));
+        var bootBefore = device.Ota.GetBootPartition();
+        using var key = EcdhDeviceKey();
+        var client = new HttpOtaClient(server.Device) { DecryptionKey = key };
+
+        // The ciphertext authenticates (GCM tag), but the image on flash is not the one announced.
+        var refused = await Assert.ThrowsAsync<HttpOtaRefusedException>(() => client.InstallAsync(device, Images.Chip.Esp32, offer with { ImageSha256 = new string('0', 64) }));
+
+        Assert.Equal(HttpOtaRefusal.Sha256Mismatch, refused.Refusal);
+        Assert.Equal(bootBefore, device.Ota.GetBootPartition());
+        await client.InstallAsync(device, Images.Chip.Esp32, offer);
+        Assert.Equal("2.0.0", device.Reboot().App!.Version);
+    }
+
+    [Fact]
     public async Task StableUrl_ForEncryptedProject_ServesTheCiphertextAndSaysSo()
     {
         await using var server = await OtaTestServer.StartAsync();
