@@ -182,7 +182,7 @@ internal static class ImageEncryptionCommands
     private static bool LooksLikeEcies(in EncryptedImageHeader header) =>
         !header.KeyArea.Span[(EncryptedImageHeader.EciesReservedOffset - EncryptedImageHeader.KeyAreaOffset)..].ContainsAnyExcept((byte)0);
 
-    private static byte[] ReadHmacKey(FileInfo file)
+    internal static byte[] ReadHmacKey(FileInfo file)
     {
         var bytes = File.ReadAllBytes(file.FullName);
         return bytes.Length == 32 ? bytes : throw new UsageException($"{file.FullName}: an eFuse HMAC key is 32 bytes, the file has {bytes.Length}");
