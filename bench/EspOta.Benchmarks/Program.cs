@@ -9,6 +9,7 @@ internal static class Program
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- stream [clients] [rounds] [image bytes]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- delta [repetitions]
     // dotnet run -c Release --project bench/EspOta.Benchmarks -- scale [counts] [--postgres CONNECTION] [--image BYTES] [--max-seconds S]
+    // dotnet run -c Release --project bench/EspOta.Benchmarks -- upload [uploads] [concurrency] [image bytes]
     private static int Main(string[] args)
     {
         if (args is ["fleet", .. var rest])
@@ -24,6 +25,11 @@ internal static class Program
         if (args is ["delta", .. var deltaArgs])
         {
             return Delta.DeltaBenchRun.Run(deltaArgs);
+        }
+
+        if (args is ["upload", .. var uploadArgs])
+        {
+            return Http.UploadLoadRun.RunAsync(uploadArgs).GetAwaiter().GetResult();
         }
 
         if (args is ["stream", .. var streamArgs])

@@ -25,4 +25,6 @@ namespace EspOta.Cli;
 [JsonSerializable(typeof(RolloutView[]))]
 [JsonSerializable(typeof(DeviceAdminCommands.DevicePage))]
 [JsonSerializable(typeof(DeviceAdminCommands.DeviceView))]
+[JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyRequest))]
+[JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyInfo))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

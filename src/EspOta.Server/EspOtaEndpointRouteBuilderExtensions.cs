@@ -1,6 +1,7 @@
 using EspOta.Server.Dashboard;
 using EspOta.Server.Delta;
 using EspOta.Server.Devices;
+using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
@@ -25,6 +26,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapOperations();
         endpoints.MapOpenApi();
         endpoints.MapDelta();
+        endpoints.MapEncryptionKeys();
         return endpoints;
     }
 }

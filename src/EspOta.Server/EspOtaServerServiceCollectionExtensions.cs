@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using EspOta.Server.Dashboard;
 using EspOta.Server.Delta;
 using EspOta.Server.Devices;
+using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 using EspOta.Server.Operations;
 using EspOta.Server.Rollouts;
@@ -89,6 +90,8 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<IFirmwareStore, FirmwareStore>();
         services.AddSingleton<IDeviceStore, DeviceStore>();
         services.AddSingleton<IRolloutStore, RolloutStore>();
+        services.AddSingleton<IEncryptionStore, EncryptionStore>();
+        services.AddSingleton<UploadEncryption>();
         services.AddSingleton<RolloutService>();
         services.AddHostedService<RolloutTicker>();
         services.AddSingleton<DashboardAuth>();

@@ -59,6 +59,12 @@ public static class ProblemTypes
     /// <summary>A rollout with that id already exists.</summary>
     public const string DuplicateRollout = Prefix + "duplicate-rollout";
 
+    /// <summary>The upload is an esp_encrypted_img file; the server takes plain images and encrypts them itself (issue 11).</summary>
+    public const string EncryptedUpload = Prefix + "encrypted-upload";
+
+    /// <summary>The encryption key given for a project is not an RSA-3072 or P-256 public key PEM.</summary>
+    public const string InvalidEncryptionKey = Prefix + "invalid-encryption-key";
+
     /// <summary>The rollout's stages, gate or target are invalid.</summary>
     public const string InvalidRollout = Prefix + "invalid-rollout";
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using EspOta.Http;
 using EspOta.Server.Delta;
 using EspOta.Server.Devices;
+using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
 
@@ -41,4 +42,7 @@ namespace EspOta.Server;
 // type, including the upload's raw octet-stream body (described as binary) and the text/plain probes.
 [JsonSerializable(typeof(Stream))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(EncryptionKeyRequest))]
+[JsonSerializable(typeof(EncryptionKeyInfo))]
+[JsonSerializable(typeof(FirmwareEncryption))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -88,11 +88,18 @@ internal sealed class LoadRunServer : IAsyncDisposable
         return new LoadRunServer(process, data, new Uri(json.RootElement.GetProperty("urls")[0].GetString()!), caPem);
     }
 
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var admin = CreateDeviceClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return admin;
+    }
+
     /// <summary>Uploads a firmware image through the admin API.</summary>
     public async Task UploadAsync(byte[] image)
     {
-        using var admin = CreateDeviceClient();
-        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        using var admin = CreateAdminClient();
         using var content = new ByteArrayContent(image);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var upload = await admin.PostAsync("api/firmware", content);

@@ -17,7 +17,8 @@ namespace EspOta.Cli.Commands;
 /// <summary>
 /// <c>esp-ota demo</c>: the whole cycle on one machine. A server on a free loopback port, firmware
 /// v1 (factory), v2 and a broken v3; one device updates to v2 and confirms it, then takes v3, whose
-/// self-test fails, and rolls back to v2.
+/// self-test fails, and rolls back to v2. Then a pre-encrypted act (<see cref="DemoEncryptedAct"/>)
+/// and the rollout act.
 /// </summary>
 internal static class DemoCommand
 {
@@ -80,6 +81,7 @@ internal static class DemoCommand
             else
             {
                 await PlainCycleAsync(context, json, admin, http, checks, d => device = d);
+                await DemoEncryptedAct.RunAsync(context, json, admin, http, data, checks);
                 rolloutSummary = await DemoRolloutAct.RunAsync(context, json, admin, http, baseAddress, checks);
             }
         }
@@ -239,7 +241,7 @@ internal static class DemoCommand
         return result!;
     }
 
-    private static void Say(CliContext context, bool json, string text)
+    internal static void Say(CliContext context, bool json, string text)
     {
         if (!json)
         {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using EspOta.Cli.Files;
 using EspOta.Flash;
 using EspOta.Http;
+using EspOta.Security;
 using EspOta.Simulation;
 using EspOta.Images;
 using Spectre.Console;
@@ -155,9 +156,17 @@ internal static class DeviceCommand
         {
             Description = "Model how long the flash operations would take on the real chip (W25Q32JV datasheet figures, 40 MHz DIO; typical and maximum) and report it per step and in total.",
         };
+        var decryptionKey = new Option<FileInfo?>("--decryption-key")
+        {
+            Description = "esp_encrypted_img private key (RSA-3072 or P-256 PEM) for offers the server marks encrypted.",
+        };
+        var hmacKey = new Option<FileInfo?>("--hmac-key")
+        {
+            Description = "The device's 32-byte eFuse HMAC key; the ECIES-P256 decryption key is derived from it as esp_encrypted_img does.",
+        };
         var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
         {
-            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked, flashTime,
+            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked, decryptionKey, hmacKey, flashTime,
         };
         command.SetAction(parse =>
         {
@@ -172,6 +181,16 @@ internal static class DeviceCommand
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
             var outcome = selfTest.Get(parse);
             var secureBoot = SecureBootConfig(parse.GetRequiredValue(chip), parse.GetValue(digests) ?? [], parse.GetValue(scheme)!, parse.GetValue(revoked) ?? []);
+            var keyFile = parse.GetValue(decryptionKey);
+            var hmacFile = parse.GetValue(hmacKey);
+            if (keyFile is not null && hmacFile is not null)
+            {
+                throw new UsageException("give at most one of --decryption-key and --hmac-key");
+            }
+
+            using var privateKey = keyFile is not null ? CliFiles.DecodeText(keyFile, "private key", pem => ImageDecryptionKey.FromPem(pem, keyFile.FullName))
+                : hmacFile is not null ? ImageDecryptionKey.FromHmacKey(ImageEncryptionCommands.ReadHmacKey(hmacFile))
+                : null;
             using var flashFile = FileFlash.Open(file.FullName);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
             bool asJson = parse.GetValue(json);
@@ -179,7 +198,7 @@ internal static class DeviceCommand
                 deviceId,
                 parse.GetRequiredValue(chip),
                 flashFile,
-                new HttpOtaClient(http),
+                new HttpOtaClient(http) { DecryptionKey = privateKey },
                 new SimulatedDeviceOptions
                 {
                     SecureBoot = secureBoot,

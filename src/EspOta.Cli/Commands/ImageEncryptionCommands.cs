@@ -195,6 +195,8 @@ internal static class ImageEncryptionCommands
     private static byte[] HmacKey(byte[] bytes) =>
         bytes.Length == 32 ? bytes : throw new FormatException($"an eFuse HMAC key is 32 bytes, the file has {bytes.Length}");
 
+    internal static byte[] ReadHmacKey(FileInfo file) => CliFiles.Decode(file, "HMAC key file", HmacKey);
+
     private static string SchemeName(EncryptedImageScheme scheme) => scheme == EncryptedImageScheme.Rsa3072 ? "RSA-3072" : "ECIES-P256";
 
     private static string Sha256(string path)

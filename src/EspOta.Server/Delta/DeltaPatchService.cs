@@ -27,9 +27,12 @@ internal sealed class DeltaPatchService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DeltaPatchService> _logger;
 
-    public DeltaPatchService(IFirmwareStore firmware, ImageFiles files, DeltaPatchStore patches, IOptions<DeltaPatchOptions> options, TimeProvider time, ILogger<DeltaPatchService> logger)
+    private readonly Encryption.IEncryptionStore _encryption;
+
+    public DeltaPatchService(IFirmwareStore firmware, ImageFiles files, DeltaPatchStore patches, IOptions<DeltaPatchOptions> options, TimeProvider time, ILogger<DeltaPatchService> logger, Encryption.IEncryptionStore encryption)
     {
         _firmware = firmware;
+        _encryption = encryption;
         _files = files;
         _patches = patches;
         _options = options.Value;
@@ -105,11 +108,29 @@ internal sealed class DeltaPatchService : BackgroundService
             return;
         }
 
-        var bases = (await ListAllAsync(target.Project, target.Chip, cancellationToken))
+        // Encrypted images (issue 11) are neither targets nor bases: a patch is made from plaintext,
+        // which the server of an encrypted project never keeps.
+        if (await _encryption.GetImageAsync(targetSha256, cancellationToken) is not null)
+        {
+            _jobs[targetSha256] = new DeltaJobStatus(targetSha256, "done", 0, 0, ["the image is stored encrypted: no patches"]);
+            return;
+        }
+
+        var bases = new List<FirmwareRecord>();
+        foreach (var candidate in (await ListAllAsync(target.Project, target.Chip, cancellationToken))
             .Where(r => r.Sequence < target.Sequence)
-            .OrderByDescending(r => r.Sequence)
-            .Take(Math.Max(0, _options.BaseVersions))
-            .ToList();
+            .OrderByDescending(r => r.Sequence))
+        {
+            if (bases.Count >= Math.Max(0, _options.BaseVersions))
+            {
+                break;
+            }
+
+            if (await _encryption.GetImageAsync(candidate.Sha256, cancellationToken) is null)
+            {
+                bases.Add(candidate);
+            }
+        }
         var errors = new List<string>();
         _jobs[targetSha256] = new DeltaJobStatus(targetSha256, "running", bases.Count, 0, errors);
         byte[]? newImage = null;

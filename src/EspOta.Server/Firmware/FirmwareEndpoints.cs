@@ -1,3 +1,4 @@
+using EspOta.Server.Encryption;
 using EspOta.Server.Operations;
 using EspOta.Server.Security;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +35,7 @@ public static class FirmwareEndpoints
         $"{request.Scheme}://{request.Host}{request.PathBase}{DownloadPath(sha256)}";
 
     private static async Task<Results<Created<FirmwareInfo>, ProblemHttpResult>> UploadAsync(
-        HttpContext context, FirmwareService service, IOptions<EspOtaServerOptions> options, ServerMetrics metrics, CancellationToken cancellationToken)
+        HttpContext context, FirmwareService service, IEncryptionStore encryption, IOptions<EspOtaServerOptions> options, ServerMetrics metrics, CancellationToken cancellationToken)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
@@ -60,13 +61,18 @@ public static class FirmwareEndpoints
         }
 
         metrics.Upload("created");
-        Delta.DeltaServiceCollectionExtensions.QueuePatches(context.RequestServices, record!);
-        var info = record!.ToInfo(DownloadUrl(context.Request, record.Sha256));
+        if (await encryption.GetImageAsync(record!.Sha256, CancellationToken.None) is null)
+        {
+            // Patches are made from plain images; an encrypted project's server has none.
+            Delta.DeltaServiceCollectionExtensions.QueuePatches(context.RequestServices, record);
+        }
+
+        var info = await InfoAsync(record!, context.Request, encryption, CancellationToken.None);
         return TypedResults.Created($"{context.Request.PathBase}/api/firmware/{record.Sha256}", info);
     }
 
     private static async Task<Results<Ok<FirmwareInfo[]>, ProblemHttpResult>> List(
-        HttpContext context, IFirmwareStore store, IOptions<EspOtaServerOptions> options, string? project, string? chip, CancellationToken cancellationToken)
+        HttpContext context, IFirmwareStore store, IEncryptionStore encryption, IOptions<EspOtaServerOptions> options, string? project, string? chip, CancellationToken cancellationToken)
     {
         long? afterSequence = null;
         if (!Paging.TryRead(context.Request, options.Value, out int limit, out string? after, out var problem))
@@ -86,10 +92,16 @@ public static class FirmwareEndpoints
 
         var page = await store.ListAsync(project, chip, afterSequence, limit, cancellationToken);
         Paging.LinkNext(context.Response, page.Count, limit, page.Count > 0 ? page[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
-        return TypedResults.Ok(page.Select(r => r.ToInfo(DownloadUrl(context.Request, r.Sha256))).ToArray());
+        var infos = new FirmwareInfo[page.Count];
+        for (int i = 0; i < infos.Length; i++)
+        {
+            infos[i] = await InfoAsync(page[i], context.Request, encryption, cancellationToken);
+        }
+
+        return TypedResults.Ok(infos);
     }
 
-    private static async Task<Results<Ok<FirmwareInfo>, ProblemHttpResult>> Get(HttpRequest request, IFirmwareStore store, string sha256, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FirmwareInfo>, ProblemHttpResult>> Get(HttpRequest request, IFirmwareStore store, IEncryptionStore encryption, string sha256, CancellationToken cancellationToken)
     {
         if (!Ids.TryNormalizeSha256(sha256, out var id))
         {
@@ -97,7 +109,15 @@ public static class FirmwareEndpoints
         }
 
         return await store.GetAsync(id, cancellationToken) is { } record
-            ? TypedResults.Ok(record.ToInfo(DownloadUrl(request, id)))
+            ? TypedResults.Ok(await InfoAsync(record, request, encryption, cancellationToken))
             : Problems.NotFound("firmware", id);
     }
+
+    private static async Task<FirmwareInfo> InfoAsync(FirmwareRecord record, HttpRequest request, IEncryptionStore encryption, CancellationToken cancellationToken) =>
+        record.ToInfo(DownloadUrl(request, record.Sha256)) with
+        {
+            Encryption = await encryption.GetImageAsync(record.Sha256, cancellationToken) is { } e
+                ? new FirmwareEncryption(e.Scheme, e.KeyFingerprint, e.ImageSha256, e.ImageSize)
+                : null,
+        };
 }

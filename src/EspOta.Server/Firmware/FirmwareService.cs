@@ -1,11 +1,16 @@
 using System.Security.Cryptography;
+using EspOta.Server.Encryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace EspOta.Server.Firmware;
 
-/// <summary>Accepts uploads: stream to a temp file while hashing, inspect, then move under the SHA-256 name and record.</summary>
+/// <summary>
+/// Accepts uploads: stream to a temp file while hashing (through <see cref="UploadStaging"/>, which
+/// encrypts the image on the way for a project with an encryption key), inspect, then move under the
+/// SHA-256 name of the stored bytes and record.
+/// </summary>
 internal sealed class FirmwareService
 {
     private readonly IFirmwareStore _store;
@@ -14,9 +19,14 @@ internal sealed class FirmwareService
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
 
-    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time)
+    private readonly UploadEncryption _encryption;
+    private readonly IEncryptionStore _encrypted;
+
+    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time, UploadEncryption encryption, IEncryptionStore encrypted)
     {
         _store = store;
+        _encryption = encryption;
+        _encrypted = encrypted;
         _files = files;
         _options = options.Value;
         _time = time;
@@ -78,12 +88,10 @@ internal sealed class FirmwareService
         }
 
         string temp = Path.Combine(_tempDirectory, Guid.NewGuid().ToString("N") + ".upload");
+        var staging = new UploadStaging(_encryption, temp, limit);
         try
         {
-            string sha256;
             long size = 0;
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             using (var reader = new RequestBodyReader(request, _options.RequestBodyIdleTimeout, cancellationToken))
             {
                 var buffer = new byte[1 << 16];
@@ -110,11 +118,8 @@ internal sealed class FirmwareService
                         return (null, Problems.TooLarge(limit));
                     }
 
-                    hash.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                    await staging.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 }
-
-                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
 
             if (size == 0)
@@ -122,20 +127,25 @@ internal sealed class FirmwareService
                 return (null, Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.EmptyBody, "Empty body", "the body must be an app image"));
             }
 
-            ImageFacts facts;
-            await using (var file = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            {
-                facts = ImageInspection.Inspect(file, limit);
-            }
-
-            if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip)
+            var staged = await staging.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var facts = staged.Facts;
+            if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip || staged.Sha256 is not { } sha256)
             {
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
 
+            size = staged.Size;
+
             if (await _store.GetAsync(sha256, cancellationToken).ConfigureAwait(false) is { } same)
             {
                 return (null, Duplicate(same));
+            }
+
+            // An encrypted image's row goes first: a firmware row never exists without it, so an
+            // offer is never made for the encrypted file as if it were plain.
+            if (staged.Encryption is { } encryption)
+            {
+                await _encrypted.AddImageAsync(encryption, cancellationToken).ConfigureAwait(false);
             }
 
             string final = _files.PathOf(sha256);
@@ -164,7 +174,7 @@ internal sealed class FirmwareService
             }
             catch
             {
-                await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
+                await DeleteIfUnreferencedAsync(sha256, final, staged.Encryption is not null).ConfigureAwait(false);
                 throw;
             }
 
@@ -172,7 +182,7 @@ internal sealed class FirmwareService
             {
                 if (existing.Sha256 != sha256)
                 {
-                    await DeleteIfUnreferencedAsync(sha256, final).ConfigureAwait(false);
+                    await DeleteIfUnreferencedAsync(sha256, final, staged.Encryption is not null).ConfigureAwait(false);
                 }
 
                 return (null, Duplicate(existing));
@@ -182,17 +192,22 @@ internal sealed class FirmwareService
         }
         finally
         {
+            await staging.DisposeAsync().ConfigureAwait(false);
             File.Delete(temp);
         }
     }
 
-    private async Task DeleteIfUnreferencedAsync(string sha256, string final)
+    private async Task DeleteIfUnreferencedAsync(string sha256, string final, bool encrypted)
     {
         try
         {
             if (await _store.GetAsync(sha256, CancellationToken.None).ConfigureAwait(false) is null)
             {
                 File.Delete(final);
+                if (encrypted)
+                {
+                    await _encrypted.RemoveImageAsync(sha256, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
@@ -211,6 +226,7 @@ internal sealed class FirmwareService
     {
         ProblemTypes.UnknownChip => "Unknown chip",
         ProblemTypes.NoAppDescription => "No app description",
+        ProblemTypes.EncryptedUpload => "Encrypted upload",
         _ => "Invalid image",
     };
 }

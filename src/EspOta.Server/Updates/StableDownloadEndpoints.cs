@@ -1,3 +1,4 @@
+using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,16 +26,16 @@ public static class StableDownloadEndpoints
     {
         var group = endpoints.MapGroup("/api/updates/latest").WithTags("Updates");
         group.MapMethods("/{project}/{chip}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip) =>
-                ServeAsync(context, releases, files, project, chip, null));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip) =>
+                ServeAsync(context, releases, files, encryption, project, chip, null));
         group.MapMethods("/{project}/{chip}/{channel}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip, string channel) =>
-                ServeAsync(context, releases, files, project, chip, channel));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip, string channel) =>
+                ServeAsync(context, releases, files, encryption, project, chip, channel));
         return group;
     }
 
     private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ServeAsync(
-        HttpContext context, CurrentReleaseService releases, ImageFiles files, string project, string chip, string? channel)
+        HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip, string? channel)
     {
         var release = await releases.CurrentAsync(project, chip, channel, context.RequestAborted);
         string what = channel is null ? $"{project} for {chip}" : $"{project} for {chip} on channel {channel}";
@@ -59,6 +60,16 @@ public static class StableDownloadEndpoints
         headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
         context.Response.Headers["X-Firmware-Version"] = release.Version;
         context.Response.Headers["X-Firmware-Sha256"] = release.Sha256;
+
+        // An encrypted project's release is served as stored: the esp_encrypted_img file, which is what
+        // a stock device built with esp_encrypted_img's decrypt_cb (its pre_encrypted_ota example)
+        // downloads; a stock device without it finds no app image magic and keeps its app.
+        if (await encryption.GetImageAsync(release.Sha256, context.RequestAborted) is { } encrypted)
+        {
+            context.Response.Headers["X-Firmware-Encryption"] = "esp_encrypted_img";
+            context.Response.Headers["X-Firmware-Image-Sha256"] = encrypted.ImageSha256;
+        }
+
         return TypedResults.PhysicalFile(
             path,
             "application/octet-stream",

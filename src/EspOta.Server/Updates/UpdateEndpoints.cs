@@ -103,8 +103,17 @@ public static class UpdateEndpoints
         string url = options.CdnBaseUrl.Length > 0
             ? $"{options.CdnBaseUrl.TrimEnd('/')}/{ImageFiles.FileNameOf(chosen.Sha256)}"
             : FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/');
-        return TypedResults.Ok(Delta.DeltaEndpoints.WithPatch(request, check, new UpdateOffer(
-            url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)));
+        var offer = new UpdateOffer(url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip);
+        var encryption = request.HttpContext.RequestServices.GetRequiredService<Encryption.IEncryptionStore>();
+        if (await encryption.GetImageAsync(chosen.Sha256, cancellationToken) is { } encrypted)
+        {
+            // url, size and sha256 stay those of the served bytes (the encrypted file, its ETag);
+            // image_sha256 and image_size are of the plain image the device writes to flash. No patch:
+            // patches are of plain images.
+            return TypedResults.Ok(offer with { Encrypted = true, ImageSha256 = encrypted.ImageSha256, ImageSize = encrypted.ImageSize });
+        }
+
+        return TypedResults.Ok(Delta.DeltaEndpoints.WithPatch(request, check, offer));
     }
 
     private static IResult Download(HttpContext context, ImageFiles files, ServerMetrics metrics, string sha256)

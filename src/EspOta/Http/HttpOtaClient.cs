@@ -1,6 +1,7 @@
 using EspOta.Device;
 using EspOta.Images;
 using EspOta.Payloads;
+using EspOta.Security;
 
 namespace EspOta.Http;
 
@@ -26,8 +27,19 @@ public sealed class HttpOtaClient
     /// <summary>The client's settings.</summary>
     public HttpOtaClientOptions Options => Server.Options;
 
-    /// <summary>Chooses the payload stage for an offer; null (the default) installs every offer as a plain image.</summary>
+    /// <summary>
+    /// Chooses the payload stage for an offer; null (the default) installs a plain offer as a plain
+    /// image and an <see cref="UpdateOffer.Encrypted"/> one through a <see cref="DecryptingPayloadStage"/>
+    /// with <see cref="DecryptionKey"/>.
+    /// </summary>
     public Func<UpdateOffer, IOtaPayloadStage>? PayloadStages { get; init; }
+
+    /// <summary>
+    /// The device's esp_encrypted_img private key (RSA-3072, or the ECIES-P256 key derived from its
+    /// eFuse HMAC key), for offers the server marks <see cref="UpdateOffer.Encrypted"/>; null refuses
+    /// such offers before anything is erased. The caller keeps ownership.
+    /// </summary>
+    public ImageDecryptionKey? DecryptionKey { get; init; }
 
     /// <inheritdoc cref="UpdateServerClient.CheckAsync"/>
     public Task<UpdateOffer?> CheckAsync(UpdateCheckRequest device, CancellationToken cancellationToken = default) =>
@@ -58,6 +70,18 @@ public sealed class HttpOtaClient
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(offer);
+        if (PayloadStages is null && offer.Encrypted)
+        {
+            if (DecryptionKey is null)
+            {
+                return Task.FromException<HttpOtaResult>(new HttpOtaRefusedException(HttpOtaRefusal.NoDecryptionKey, EspError.NotSupported, beforeErase: true,
+                    $"{offer.Project} {offer.Version} is offered pre-encrypted (esp_encrypted_img) and this client has no decryption key"));
+            }
+
+            // A patch is made from plain images, which the server of an encrypted project never keeps.
+            return DeltaInstall.RunAsync(Server, device, chip, offer with { Patch = null }, checkpoints, progress, new DecryptingPayloadStage(DecryptionKey), cancellationToken);
+        }
+
         return DeltaInstall.RunAsync(Server, device, chip, offer, checkpoints, progress, PayloadStages?.Invoke(offer), cancellationToken);
     }
 }

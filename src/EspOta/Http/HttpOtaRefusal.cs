@@ -21,4 +21,6 @@ public enum HttpOtaRefusal
     Sha256Mismatch,
     /// <summary>The image changed on the server during the download (ETag/If-Range).</summary>
     ImageChanged,
+    /// <summary>The offer is a pre-encrypted image and the client has no decryption key for it.</summary>
+    NoDecryptionKey,
 }

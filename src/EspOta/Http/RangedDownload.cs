@@ -102,9 +102,11 @@ public sealed class RangedDownload
         var ota = _device.Ota;
         var partition = ota.GetNextUpdatePartition()
             ?? throw new EspException(EspError.NotFound, "no OTA partition to update");
-        if (_offer.Size > partition.Size)
+        // An encrypted offer announces the plain image's size too: that is what goes to flash.
+        long imageSize = _offer.ImageSize ?? _offer.Size;
+        if (imageSize > partition.Size)
         {
-            throw new EspException(EspError.InvalidSize, $"the image ({_offer.Size} bytes) does not fit {partition.Label} (0x{partition.Size:x} bytes)");
+            throw new EspException(EspError.InvalidSize, $"the image ({imageSize} bytes) does not fit {partition.Label} (0x{partition.Size:x} bytes)");
         }
 
         _partition = partition;
@@ -165,9 +167,16 @@ public sealed class RangedDownload
                 throw;
             }
 
+            // The offer's sha256 is of the served bytes: the image itself when the stage passes the
+            // body through; a transforming stage authenticates the body itself (GCM tag, patch target
+            // hash) and the image on flash is checked against image_sha256 when the server announced it.
             if (_stage.ImageIsBody)
             {
-                CheckAnnouncedDigest(partition, verification);
+                CheckAnnouncedDigest(partition, verification, _offer.Sha256, _offer.Size);
+            }
+            else if (_offer.ImageSha256 is { } imageSha256)
+            {
+                CheckAnnouncedDigest(partition, verification, imageSha256, _stage.ImageLength);
             }
         }
         finally
@@ -326,21 +335,21 @@ public sealed class RangedDownload
 
     private void Report() => _progress?.Report(new HttpOtaProgress(_stage.BodyOffset, _offer.Size, Retries));
 
-    private void CheckAnnouncedDigest(Partition partition, AppImageValidation verification)
+    private void CheckAnnouncedDigest(Partition partition, AppImageValidation verification, string announced, long length)
     {
         // esp_ota_end has already hashed the image it verified; only when that hash does not cover
-        // exactly the body (another validator, trailing bytes) is the partition read back once.
-        string onFlash = verification.Image is { Sha256.Length: 32 } image && image.ImageLength == _offer.Size
+        // exactly the announced bytes (another validator, trailing bytes) is the partition read back once.
+        string onFlash = verification.Image is { Sha256.Length: 32 } image && image.ImageLength == length
             ? Convert.ToHexStringLower(image.Sha256.Span)
-            : HashFromFlash(partition, _offer.Size);
-        if (!string.Equals(onFlash, _offer.Sha256, StringComparison.OrdinalIgnoreCase))
+            : HashFromFlash(partition, length);
+        if (!string.Equals(onFlash, announced, StringComparison.OrdinalIgnoreCase))
         {
             _checkpoints?.Clear();
             throw new HttpOtaRefusedException(
                 HttpOtaRefusal.Sha256Mismatch,
                 EspError.OtaValidateFailed,
                 beforeErase: false,
-                $"{partition.Label} holds an image with SHA-256 {onFlash}, the server announced {_offer.Sha256}; the boot partition is unchanged");
+                $"{partition.Label} holds an image with SHA-256 {onFlash}, the server announced {announced}; the boot partition is unchanged");
         }
     }
 

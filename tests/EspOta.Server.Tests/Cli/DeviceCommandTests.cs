@@ -106,6 +106,28 @@ public sealed class DeviceCommandTests
     }
 
     [Fact]
+    public async Task Run_EncryptedProject_NeedsTheDeviceKeyThenUpdates()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        await Encryption.EncryptedProjectTests.SetKeyAsync(server.Admin, "cli-app", Encryption.EncryptedProjectTests.EcdhPublicPem);
+        (await server.UploadAsync(TestFirmware.Build("cli-app", "2.0.0"))).Dispose();
+        var (flash, created) = CreateDevice(server, "crypt-dev");
+        Assert.Equal(ExitCodes.Ok, created);
+        string hmac = Encryption.EncryptedProjectTests.KeyPath("ecc_a", "device_hmac_key.bin");
+        var without = new StringWriter();
+        var with = new StringWriter();
+
+        int refused = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], without, new StringWriter()));
+        int updated = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--hmac-key", hmac, "--json"], with, new StringWriter()));
+
+        Assert.Equal((ExitCodes.Failure, ExitCodes.Ok), (refused, updated));
+        using var withoutJson = JsonDocument.Parse(without.ToString());
+        using var withJson = JsonDocument.Parse(with.ToString());
+        Assert.Equal(("Refused", "1.0.0"), (withoutJson.RootElement.GetProperty("outcome").GetString(), withoutJson.RootElement.GetProperty("running_version").GetString()));
+        Assert.Equal(("Updated", "2.0.0"), (withJson.RootElement.GetProperty("outcome").GetString(), withJson.RootElement.GetProperty("running_version").GetString()));
+    }
+
+    [Fact]
     public async Task Fleet_TwentyDevices_AllUpdated()
     {
         await using var server = await OtaTestServer.StartAsync();
@@ -143,6 +165,9 @@ public sealed class DeviceCommandTests
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.All(json.RootElement.GetProperty("checks").EnumerateArray(), c => Assert.True(c.GetProperty("ok").GetBoolean(), c.GetProperty("what").GetString()));
+        var names = json.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("what").GetString()!).ToList();
+        Assert.Contains(names, n => n.StartsWith("encrypted download cut halfway", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("a device with another key refuses encrypted v2", StringComparison.Ordinal));
     }
 
     [Fact]

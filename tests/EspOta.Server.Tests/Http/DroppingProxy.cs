@@ -29,6 +29,9 @@ internal sealed class DroppingProxy : IAsyncDisposable
 
     public Uri BaseAddress => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
+    /// <summary>The same port for a TLS server behind it (the proxy passes bytes; TLS runs end to end through it).</summary>
+    public Uri SecureBaseAddress => new($"https://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+
     /// <summary>Connections cut so far.</summary>
     public int Drops => Volatile.Read(ref _drops);
 

@@ -130,6 +130,8 @@ public sealed class BadInputTests : IDisposable
         ["image", "verify-signature", "{missing}", "--key", "{public-key}"],
         ["image", "encrypt", "{missing}", "--public-key", "{public-key}", "-o", "{out}"],
         ["image", "decrypt", "{missing}", "--private-key", "{key}", "-o", "{out}"],
+        ["device", "run", "--flash", "{flash}", "--server", NoServer, "--hmac-key", "{in}"],
+        ["device", "run", "--flash", "{flash}", "--server", NoServer, "--decryption-key", "{in}"],
         ["key", "digest", "{missing}"],
         ["certs", "create", "-o", "{app}"],
         ["certs", "create", "-o", "{out}", "--days", "forever"],

@@ -72,6 +72,61 @@ public sealed class EncryptedImagePropertyTests(ITestOutputHelper output, Encryp
         }, iter: Iterations, writeLine: output.WriteLine);
     }
 
+    /// <summary>The server's encrypt-on-upload: pieces of any size, header written over a placeholder at the end.</summary>
+    [Fact]
+    public void StreamingEncryptor_AnySizeAnyPieces_DecryptsToThePlaintext()
+    {
+        Gen.Select(Inputs, Gen.Int[1, 70_000]).Sample(t =>
+        {
+            var ((plain, rsa, chunk), piece) = t;
+            var (pub, priv, _) = _keys.Pair(rsa);
+            using var encryptor = new StreamingImageEncryptor(pub);
+            var file = new byte[EncryptedImageHeader.Size + plain.Length];
+            var buffer = new byte[StreamingImageEncryptor.MaxOutputLength(piece)];
+            int written = EncryptedImageHeader.Size;
+            for (int at = 0; at < plain.Length; at += piece)
+            {
+                int n = encryptor.Update(plain.AsSpan(at, Math.Min(piece, plain.Length - at)), buffer);
+                buffer.AsSpan(0, n).CopyTo(file.AsSpan(written));
+                written += n;
+            }
+
+            var header = encryptor.Final(buffer, out int last);
+            buffer.AsSpan(0, last).CopyTo(file.AsSpan(written));
+            written += last;
+            header.WriteTo(file);
+
+            Assert.Equal(file.Length, written);
+            Assert.Equal((uint)plain.Length, header.PlainLength);
+            Assert.Equal(plain.LongLength, encryptor.PlainLength);
+            Assert.Equal(plain, DecryptInChunks(file, priv, chunk));
+            Assert.Throws<ObjectDisposedException>(() => encryptor.Update([1], buffer));
+        }, iter: Iterations, writeLine: output.WriteLine);
+    }
+
+    [Fact]
+    public void StreamingEncryptor_TwoImagesOfTheSameBytes_DifferInKeyNonceAndCiphertext()
+    {
+        var plain = new byte[4096];
+        new Random(3).NextBytes(plain);
+        byte[] Encrypt()
+        {
+            using var encryptor = new StreamingImageEncryptor(_keys.EccPublic);
+            var body = new byte[StreamingImageEncryptor.MaxOutputLength(plain.Length) + StreamingImageEncryptor.MaxFinalLength];
+            int n = encryptor.Update(plain, body);
+            var header = encryptor.Final(body.AsSpan(n), out int last);
+            return [.. header.ToArray(), .. body.AsSpan(0, n + last)];
+        }
+
+        var a = Encrypt();
+        var b = Encrypt();
+        Assert.NotEqual(a.AsSpan(EncryptedImageHeader.KeyAreaOffset, EncryptedImageHeader.KeyAreaSize).ToArray(), b.AsSpan(EncryptedImageHeader.KeyAreaOffset, EncryptedImageHeader.KeyAreaSize).ToArray());
+        Assert.NotEqual(a.AsSpan(EncryptedImageHeader.IvOffset, EncryptedImageHeader.IvSize).ToArray(), b.AsSpan(EncryptedImageHeader.IvOffset, EncryptedImageHeader.IvSize).ToArray());
+        Assert.NotEqual(a.AsSpan(EncryptedImageHeader.Size).ToArray(), b.AsSpan(EncryptedImageHeader.Size).ToArray());
+        Assert.Equal(plain, EncryptedImageDecryptor.Decrypt(a, _keys.EccPrivate));
+        Assert.Equal(plain, EncryptedImageDecryptor.Decrypt(b, _keys.EccPrivate));
+    }
+
     [Fact]
     public void Encrypt_NonSeekableOutput_ReadsThePlaintextTwiceAndGivesTheSameFormat()
     {
