@@ -4,6 +4,7 @@ using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
+using EspOta.Server.Signing;
 using EspOta.Server.Updates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -21,6 +22,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapStableDownloads();
         endpoints.MapDevices();
         endpoints.MapRollouts();
+        endpoints.MapSigning();
         endpoints.MapDashboard();
         endpoints.MapOperations();
         endpoints.MapOpenApi();

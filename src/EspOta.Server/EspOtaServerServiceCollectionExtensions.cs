@@ -73,6 +73,8 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<IFirmwareStore, FirmwareStore>();
         services.AddSingleton<IDeviceStore, DeviceStore>();
         services.AddSingleton<IRolloutStore, RolloutStore>();
+        services.AddSingleton<Signing.ISigningStore, Signing.SigningStore>();
+        services.AddSingleton<Signing.SigningService>();
         services.AddSingleton<RolloutService>();
         services.AddHostedService<RolloutTicker>();
         services.AddSingleton<DashboardAuth>();

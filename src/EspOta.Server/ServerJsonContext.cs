@@ -21,4 +21,7 @@ namespace EspOta.Server;
 [JsonSerializable(typeof(DeviceSummary[]))]
 [JsonSerializable(typeof(DeviceDetails))]
 [JsonSerializable(typeof(DeviceEvent))]
+[JsonSerializable(typeof(Signing.SigningKeyInfo))]
+[JsonSerializable(typeof(Signing.SigningKeyInfo[]))]
+[JsonSerializable(typeof(Signing.AddSigningKeyRequest))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -13,10 +13,12 @@ internal sealed class FirmwareService
     private readonly EspOtaServerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
+    private readonly Signing.SigningService _signing;
 
-    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time)
+    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time, Signing.SigningService signing)
     {
         _store = store;
+        _signing = signing;
         _files = files;
         _options = options.Value;
         _time = time;
@@ -58,6 +60,14 @@ internal sealed class FirmwareService
             return false;
         }
 
+        // An orphan is held to the project's signing policy like any upload.
+        var signatures = await _signing.JudgeUploadAsync(path, app.ProjectName, _options.MaxImageSize, cancellationToken).ConfigureAwait(false);
+        if (!signatures.IsAccepted)
+        {
+            return false;
+        }
+
+        await _signing.Store.RecordSignersAsync(sha256, signatures.Signers, cancellationToken).ConfigureAwait(false);
         var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
         var existing = await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
 
@@ -133,10 +143,21 @@ internal sealed class FirmwareService
                 return (null, Problems.Of(StatusCodes.Status422UnprocessableEntity, facts.ProblemType!, TitleOf(facts.ProblemType!), facts.Detail!));
             }
 
+            var signatures = await _signing.JudgeUploadAsync(temp, app.ProjectName, limit, cancellationToken).ConfigureAwait(false);
+            if (!signatures.IsAccepted)
+            {
+                return (null, Signing.SigningEndpoints.Refusal(signatures));
+            }
+
             if (await _store.GetAsync(sha256, cancellationToken).ConfigureAwait(false) is { } same)
             {
                 return (null, Duplicate(same));
             }
+
+            // Before the row: an image is offered under a policy only with its signers, so a crash
+            // between the two leaves an image that is not offered, never one offered without its check.
+            // The rows are keyed by SHA-256, so a losing concurrent upload of the same bytes records the same facts.
+            await _signing.Store.RecordSignersAsync(sha256, signatures.Signers, cancellationToken).ConfigureAwait(false);
 
             string final = _files.PathOf(sha256);
             if (!File.Exists(final))

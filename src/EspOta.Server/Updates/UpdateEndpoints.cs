@@ -103,8 +103,12 @@ public static class UpdateEndpoints
         string url = options.CdnBaseUrl.Length > 0
             ? $"{options.CdnBaseUrl.TrimEnd('/')}/{ImageFiles.FileNameOf(chosen.Sha256)}"
             : FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/');
+        var policy = await request.HttpContext.RequestServices.GetRequiredService<Signing.SigningService>().ForProjectAsync(chosen.Project, chosen.Chip, cancellationToken);
         return TypedResults.Ok(Delta.DeltaEndpoints.WithPatch(request, check, new UpdateOffer(
-            url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)));
+            url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)
+        {
+            SignedBy = policy.HasPolicy ? policy.SignedBy(chosen.Sha256) : null,
+        }));
     }
 
     private static IResult Download(HttpContext context, ImageFiles files, ServerMetrics metrics, string sha256)
