@@ -37,6 +37,8 @@ public static class TortureKnownFindings
         Key("delta-ota-resume", false, TornMarkValid),
         Key("delta-ota", true, TornPendingVerifyRewrite),
         Key("delta-ota-resume", true, TornPendingVerifyRewrite),
+        Key("secure-boot-key-rotation", false, TornMarkValid),
+        Key("secure-boot-key-rotation", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

@@ -29,7 +29,7 @@ internal sealed class TortureReplay
     {
         _scenario = scenario;
         _options = options;
-        Run = new TortureRun(options, scenario.HasFactory);
+        Run = new TortureRun(options, scenario.HasFactory, scenario.SignedBy);
         Validator = new CachingImageValidator(
             new EspImageValidator(new ImageVerifyOptions { ExpectedChip = Run.Chip, RequireAppDescription = true }),
             options.CacheVerification);
@@ -63,14 +63,49 @@ internal sealed class TortureReplay
     /// <summary>The step operation <paramref name="index"/> belongs to.</summary>
     public TortureStep StepOf(int index) => _stepOf[index];
 
-    /// <summary>A device on <paramref name="flash"/> with the sweep's bootloader configuration and validator.</summary>
-    public EspDevice OpenDevice(IFlash flash) => EspDevice.Open(flash, BootOptions, validator: Validator);
+    /// <summary>The body's eFuse revocations in the clean run (flash operations done before each, slot, step).</summary>
+    public IReadOnlyList<(int Operation, int Slot, TortureStep Step)> Revocations { get; private set; } = [];
+
+    /// <summary>
+    /// A device on <paramref name="flash"/> with the sweep's bootloader configuration and validator; with secure boot,
+    /// fresh eFuses (as the setup and the body start).
+    /// </summary>
+    public EspDevice OpenDevice(IFlash flash) => OpenDevice(flash, []);
+
+    /// <summary>The device that reboots after the last <see cref="Cut"/>: with secure boot, the eFuses as they were when the power failed.</summary>
+    public EspDevice OpenCutDevice() => OpenDevice(Work, _revokedAtCut);
+
+    private EspDevice OpenDevice(IFlash flash, IEnumerable<int> revoked) => Run.SecureBoot
+        // Signature checks depend on the eFuse state, which the content-token cache does not see: not cached.
+        ? EspDevice.OpenSigned(flash, Run.SecureBootConfig(revoked), BootOptions)
+        : EspDevice.Open(flash, BootOptions, validator: Validator);
+
+    private List<int> _revokedAtCut = [];
+
+    /// <summary>The two cuts of each revocation done with <paramref name="operationsDone"/> flash operations done (before and after the burn), with their step.</summary>
+    public IEnumerable<(TortureCutPoint Cut, TortureStep Step)> EfuseCutsAt(int operationsDone)
+    {
+        for (int r = 0; r < Revocations.Count; r++)
+        {
+            var (operation, slot, step) = Revocations[r];
+            if (operation == operationsDone)
+            {
+                yield return (TortureCutPoint.AtEfuse(operation, new TortureEfuseCut(r, slot, Burnt: false)), step);
+                yield return (TortureCutPoint.AtEfuse(operation, new TortureEfuseCut(r, slot, Burnt: true)), step);
+            }
+        }
+    }
 
     /// <summary>Builds the start state (setup) and records the clean run.</summary>
     public void Prepare()
     {
         _initial = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         FlashImage.Compose(Run.Table, null, []).WriteTo(_initial);
+        if (Run.SecureBoot)
+        {
+            _initial.Write(FlashComposeOptions.BootloaderOffsetFor(Run.Chip), Run.SignedBootloader());
+        }
+
         var setup = new TortureSession(Run, OpenDevice(_initial), () => 0, null);
         _scenario.Setup(setup);
         _setup = setup;
@@ -103,6 +138,7 @@ internal sealed class TortureReplay
         }
 
         Steps = body.Steps;
+        Revocations = body.Revocations;
         Work = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         Work.CopyFrom(_initial);
     }
@@ -130,7 +166,15 @@ internal sealed class TortureReplay
     /// <summary>Leaves <see cref="Work"/> as the flash right after <paramref name="cut"/>, by the run's replay mode.</summary>
     public void Cut(TortureCutPoint cut)
     {
-        if (_options.Mode == TortureReplayMode.Snapshot)
+        _revokedAtCut = cut.Efuse is { } efuse
+            ? [.. Revocations.Take(efuse.Revocation).Select(r => r.Slot), .. efuse.Burnt ? [efuse.Slot] : Array.Empty<int>()]
+            : [.. Revocations.Where(r => r.Operation <= cut.Operation.Index).Select(r => r.Slot)];
+        if (cut.Efuse is not null && _options.Mode == TortureReplayMode.Snapshot)
+        {
+            // Nothing of the next flash operation has happened: the flash is the baseline.
+            Work.SyncFrom(_baseline);
+        }
+        else if (_options.Mode == TortureReplayMode.Snapshot)
         {
             CutFromSnapshot(cut);
         }
@@ -145,8 +189,15 @@ internal sealed class TortureReplay
     {
         Work.SyncFrom(_initial);
         var faults = new FaultInjectingFlash(Work);
-        faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased, cut.Garbage, _options.Seed));
         var session = new TortureSession(Run, OpenDevice(faults), () => faults.OperationCount, _startIdeal, _setup);
+        if (cut.Efuse is not null && cut.Operation.Index == Operations.Count)
+        {
+            // A revocation after the body's last flash operation: the whole body ran.
+            _scenario.Body(session);
+            return;
+        }
+
+        faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased, cut.Garbage, _options.Seed));
         try
         {
             _scenario.Body(session);

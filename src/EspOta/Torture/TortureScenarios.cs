@@ -131,7 +131,8 @@ public static class TortureScenarios
 
     /// <summary>Every built-in scenario.</summary>
     public static IReadOnlyList<TortureScenario> All { get; } =
-        [FirstBoot, FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas, DeltaTortureScenarios.DeltaOta, DeltaTortureScenarios.DeltaOtaResume];
+        [FirstBoot, FullOta, SequentialErase, Resume, MarkValid, Rollback, EraseLastBootApp, FactoryReset, TenOtas, DeltaTortureScenarios.DeltaOta, DeltaTortureScenarios.DeltaOtaResume,
+         SecureBootTortureScenarios.KeyRotation];
 
     /// <summary>The scenario named <paramref name="name"/>, or null.</summary>
     public static TortureScenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

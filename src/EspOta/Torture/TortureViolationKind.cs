@@ -26,4 +26,7 @@ public enum TortureViolationKind
 
     /// <summary>The device code threw something other than an ESP-IDF error (e.g. a NOR program violation).</summary>
     UnexpectedException,
+
+    /// <summary>Secure boot: an app booted whose signature does not verify with a key digest that is burnt and not revoked.</summary>
+    AppNotSignedByTrustedKeyBoots,
 }
