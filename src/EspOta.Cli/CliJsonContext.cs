@@ -10,4 +10,5 @@ namespace EspOta.Cli;
 [JsonSerializable(typeof(FirmwareInfo))]
 [JsonSerializable(typeof(FirmwareInfo[]))]
 [JsonSerializable(typeof(DeviceDetails))]
+[JsonSerializable(typeof(Commands.EfuseFileDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
