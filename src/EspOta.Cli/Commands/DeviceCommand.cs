@@ -159,23 +159,26 @@ internal static class DeviceCommand
                 throw new UsageException($"the device's eFuses are in {EfuseFile.PathFor(file.FullName)}; the secure boot options describe a new device ('device create')");
             }
 
-            var secureBoot = kept ?? efuses.Read(parse, parse.GetRequiredValue(chip));
+            // Without --chip, a device with an eFuse file is the chip the file names.
+            var deviceChip = (parse.GetResult(chip) is null or { Implicit: true }) && kept is not null ? kept.Chip : parse.GetRequiredValue(chip);
+            var secureBoot = kept ?? efuses.Read(parse, deviceChip);
             int[] revokeSlots = parse.GetValue(revokeOnConfirm) ?? [];
             if (revokeSlots.Length > 0 && secureBoot is null)
             {
                 throw new UsageException("--revoke-key-on-confirm needs a secure boot device (--secure-boot-key, or 'device create --secure-boot-key')");
             }
 
-            if (secureBoot is not null && secureBoot.Chip != parse.GetRequiredValue(chip))
+            if (secureBoot is not null && secureBoot.Chip != deviceChip)
             {
-                throw new UsageException($"--chip {parse.GetRequiredValue(chip).Name}, but the eFuse file {EfuseFile.PathFor(file.FullName)} is of an {secureBoot.Chip.Name}");
+                throw new UsageException($"--chip {deviceChip.Name}, but the eFuse file {EfuseFile.PathFor(file.FullName)} is of an {secureBoot.Chip.Name}");
             }
+
             using var flashFile = FileFlash.Open(file.FullName);
             using var http = ServerHttpClient.Create(parse.GetRequiredValue(server));
             bool asJson = parse.GetValue(json);
             var device = new SimulatedDevice(
                 deviceId,
-                parse.GetRequiredValue(chip),
+                deviceChip,
                 flashFile,
                 new HttpOtaClient(http),
                 new SimulatedDeviceOptions

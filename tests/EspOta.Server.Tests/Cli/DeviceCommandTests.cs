@@ -84,7 +84,8 @@ public sealed class DeviceCommandTests
              "--secure-boot", "--secure-boot-key", Key("rsa3072_a.pub.pem"), "--secure-boot-key", Key("rsa3072_b.pub.pem")],
             new StringWriter(), new StringWriter()));
         (await server.UploadAsync(Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "2.0.0", chip: Images.Chip.Esp32C3), "rsa3072_b"))).Dispose();
-        string[] run = ["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--chip", "esp32c3", "--json"];
+        // No --chip: the eFuse file names the chip.
+        string[] run = ["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"];
 
         var first = new StringWriter();
         int updated = await Task.Run(() => EspOtaCli.Run([.. run, "--revoke-key-on-confirm", "0"], first, new StringWriter()));
