@@ -27,4 +27,5 @@ namespace EspOta.Cli;
 [JsonSerializable(typeof(DeviceAdminCommands.DeviceView))]
 [JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyRequest))]
 [JsonSerializable(typeof(EspOta.Server.Encryption.EncryptionKeyInfo))]
+[JsonSerializable(typeof(Commands.EfuseFileDocument))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -5,6 +5,7 @@ using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
 using EspOta.Server.Rollouts;
 using EspOta.Server.Operations;
+using EspOta.Server.Signing;
 using EspOta.Server.Updates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -22,6 +23,7 @@ public static class EspOtaEndpointRouteBuilderExtensions
         endpoints.MapStableDownloads();
         endpoints.MapDevices();
         endpoints.MapRollouts();
+        endpoints.MapSigning();
         endpoints.MapDashboard();
         endpoints.MapOperations();
         endpoints.MapOpenApi();

@@ -92,6 +92,8 @@ public static class EspOtaServerServiceCollectionExtensions
         services.AddSingleton<IRolloutStore, RolloutStore>();
         services.AddSingleton<IEncryptionStore, EncryptionStore>();
         services.AddSingleton<UploadEncryption>();
+        services.AddSingleton<Signing.ISigningStore, Signing.SigningStore>();
+        services.AddSingleton<Signing.SigningService>();
         services.AddSingleton<RolloutService>();
         services.AddHostedService<RolloutTicker>();
         services.AddSingleton<DashboardAuth>();

@@ -67,4 +67,10 @@ public static class ProblemTypes
 
     /// <summary>The rollout's stages, gate or target are invalid.</summary>
     public const string InvalidRollout = Prefix + "invalid-rollout";
+
+    /// <summary>The project has a signing policy and the upload does not satisfy it; the <c>reason</c> member says how (<see cref="Signing.SignatureRefusalReason"/>).</summary>
+    public const string SignatureRefused = Prefix + "signature-refused";
+
+    /// <summary>A public key PEM or key digest in the body cannot be used as a Secure Boot v2 key.</summary>
+    public const string BadSigningKey = Prefix + "bad-signing-key";
 }

@@ -45,4 +45,7 @@ namespace EspOta.Server;
 [JsonSerializable(typeof(EncryptionKeyRequest))]
 [JsonSerializable(typeof(EncryptionKeyInfo))]
 [JsonSerializable(typeof(FirmwareEncryption))]
+[JsonSerializable(typeof(Signing.SigningKeyInfo))]
+[JsonSerializable(typeof(Signing.SigningKeyInfo[]))]
+[JsonSerializable(typeof(Signing.AddSigningKeyRequest))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

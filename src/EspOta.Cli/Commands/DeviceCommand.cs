@@ -73,69 +73,54 @@ internal static class DeviceCommand
         var factory = new Option<FileInfo>("--factory") { Description = "The factory app image.", Required = true };
         var slot = SlotSizeOption();
         var json = ServerOptions.Json();
-        var command = new Command("create", "Write a device flash image: partition table (nvs, otadata, phy_init, factory, ota_0, ota_1) and the factory app.")
+        var efuses = new SecureBootEfuseOptions();
+        var bootloader = new Option<FileInfo?>("--bootloader") { Description = "A bootloader image written at the chip's bootloader offset (with secure boot: signed, so that keys can be revoked)." };
+        var command = new Command("create", "Write a device flash image: partition table (nvs, otadata, phy_init, factory, ota_0, ota_1) and the factory app; its eFuses go to <flash>.efuse.json.")
         {
-            flash, factory, slot, json,
+            flash, factory, slot, json, bootloader,
         };
+        efuses.AddTo(command);
         command.SetAction(parse =>
         {
             var factoryFile = parse.GetRequiredValue(factory);
             var app = CliFiles.Read(factoryFile, "factory app image");
             RequireApp(app, factoryFile);
+            var chip = ImageVerifier.Verify(app, new ImageVerifyOptions()).Chip
+                ?? throw new UsageException($"factory app image {factoryFile.FullName} names no chip ESP-IDF knows");
+            var secureBoot = efuses.Read(parse, chip);
             var image = SimulatedDeviceFlash.Build(app, SlotSize(parse, slot));
+            if (parse.GetValue(bootloader) is { } blFile)
+            {
+                var bl = CliFiles.Read(blFile, "bootloader image");
+                FlashCommand.RequireImage(bl, blFile.FullName, "bootloader image", bootloader: true);
+                long at = EspOta.Layout.FlashComposeOptions.BootloaderOffsetFor(chip);
+                if (at + bl.Length > EspOta.Partitions.PartitionTable.DefaultOffset)
+                {
+                    throw new UsageException($"bootloader image {blFile.FullName} is {bl.Length} bytes: it does not fit between 0x{at:x} and the partition table at 0x{EspOta.Partitions.PartitionTable.DefaultOffset:x}");
+                }
+
+                bl.CopyTo(image, at);
+            }
+
             var path = parse.GetRequiredValue(flash).FullName;
             CliFiles.WriteAtomic(path, image, "device flash image");
+            EfuseFile.Save(path, secureBoot);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(CliJson.Format(new JsonObject { ["flash"] = path, ["size"] = image.Length }));
+                context.Out.WriteLine(CliJson.Format(new JsonObject { ["flash"] = path, ["size"] = image.Length, ["chip"] = chip.Name, ["efuse_file"] = secureBoot is null ? null : EfuseFile.PathFor(path), ["secure_boot"] = EfuseFile.Describe(secureBoot) }));
             }
             else
             {
                 context.Console.MarkupLineInterpolated($"wrote {path} ({image.Length} bytes)");
+                if (secureBoot is not null)
+                {
+                    context.Console.MarkupLineInterpolated($"wrote {EfuseFile.PathFor(path)}: {secureBoot.Efuses}");
+                }
             }
 
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>The Secure Boot v2 eFuses given on the command line, or null when no digest was given.</summary>
-    private static Security.SecureBootDeviceConfig? SecureBootConfig(Chip chip, FileInfo[] digests, string schemeName, int[] revoked)
-    {
-        if (digests.Length == 0)
-        {
-            return revoked.Length == 0 ? null : throw new UsageException("--revoked-key-slot needs --secure-boot-key-digest");
-        }
-
-        if (!Security.SignatureSchemes.TryParse(schemeName, out var scheme))
-        {
-            throw new UsageException($"unknown scheme '{schemeName}' (one of: rsa3072, ecdsa192, ecdsa256, ecdsa384)");
-        }
-
-        Security.SecureBootDeviceConfig config;
-        try
-        {
-            var keys = digests.Select(f => f.Exists
-                ? Security.SecureBootKeyDigest.FromBytes(File.ReadAllBytes(f.FullName))
-                : throw new FileNotFoundException($"{f.FullName} does not exist", f.FullName)).ToList();
-            config = Security.SecureBootDeviceConfig.SecureBoot(chip, scheme, keys);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
-        foreach (int slot in revoked)
-        {
-            if (slot < 0 || slot >= config.Efuses.Slots)
-            {
-                throw new UsageException($"--revoked-key-slot {slot}: {chip.DisplayName} has digest slots 0..{config.Efuses.Slots - 1}");
-            }
-
-            config.Efuses.Revoke(slot);
-        }
-
-        return config;
     }
 
     private static Command CreateRun(CliContext context)
@@ -146,12 +131,11 @@ internal static class DeviceCommand
         var selfTest = SelfTestOption();
         var id = new Option<string?>("--id") { Description = "Device id (default: the flash file name)." };
         var json = ServerOptions.Json();
-        var digests = new Option<FileInfo[]>("--secure-boot-key-digest")
+        var efuses = new SecureBootEfuseOptions();
+        var revokeOnConfirm = new Option<int[]>("--revoke-key-on-confirm")
         {
-            Description = "Secure Boot v2 on: a public key digest file (32 bytes, 'esp-ota key digest') burnt into the next digest slot; repeat for more slots.",
+            Description = "Key rotation: after confirming a new app, esp_ota_revoke_secure_boot_public_key for this digest slot (burnt into <flash>.efuse.json); repeat for more.",
         };
-        var scheme = new Option<string>("--secure-boot-scheme") { Description = "Signature scheme of the secure-boot device.", DefaultValueFactory = _ => "rsa3072" };
-        var revoked = new Option<int[]>("--revoked-key-slot") { Description = "A digest slot whose KEY_REVOKE eFuse is burnt; repeat for more." };
         var flashTime = new Option<bool>("--flash-time")
         {
             Description = "Model how long the flash operations would take on the real chip (W25Q32JV datasheet figures, 40 MHz DIO; typical and maximum) and report it per step and in total.",
@@ -164,10 +148,11 @@ internal static class DeviceCommand
         {
             Description = "The device's 32-byte eFuse HMAC key; the ECIES-P256 decryption key is derived from it as esp_encrypted_img does.",
         };
-        var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step.")
+        var command = new Command("run", "Boot the device, settle a pending app, check for an update, install it, reboot and self-test; report each step. The eFuses are <flash>.efuse.json (from 'device create') or the options.")
         {
-            flash, server, chip, selfTest.Option, id, json, digests, scheme, revoked, decryptionKey, hmacKey, flashTime,
+            flash, server, chip, selfTest.Option, id, json, revokeOnConfirm, decryptionKey, hmacKey, flashTime,
         };
+        efuses.AddTo(command);
         command.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(flash);
@@ -180,7 +165,27 @@ internal static class DeviceCommand
 
             string deviceId = parse.GetValue(id) ?? Path.GetFileNameWithoutExtension(file.Name);
             var outcome = selfTest.Get(parse);
-            var secureBoot = SecureBootConfig(parse.GetRequiredValue(chip), parse.GetValue(digests) ?? [], parse.GetValue(scheme)!, parse.GetValue(revoked) ?? []);
+            // Burnt eFuses stay burnt: once the device has an eFuse file, the options cannot describe other ones.
+            var kept = EfuseFile.Load(file.FullName);
+            if (kept is not null && efuses.Given(parse))
+            {
+                throw new UsageException($"the device's eFuses are in {EfuseFile.PathFor(file.FullName)}; the secure boot options describe a new device ('device create')");
+            }
+
+            // Without --chip, a device with an eFuse file is the chip the file names.
+            var deviceChip = (parse.GetResult(chip) is null or { Implicit: true }) && kept is not null ? kept.Chip : parse.GetRequiredValue(chip);
+            var secureBoot = kept ?? efuses.Read(parse, deviceChip);
+            int[] revokeSlots = parse.GetValue(revokeOnConfirm) ?? [];
+            if (revokeSlots.Length > 0 && secureBoot is null)
+            {
+                throw new UsageException("--revoke-key-on-confirm needs a secure boot device (--secure-boot-key, or 'device create --secure-boot-key')");
+            }
+
+            if (secureBoot is not null && secureBoot.Chip != deviceChip)
+            {
+                throw new UsageException($"--chip {deviceChip.Name}, but the eFuse file {EfuseFile.PathFor(file.FullName)} is of an {secureBoot.Chip.Name}");
+            }
+
             var keyFile = parse.GetValue(decryptionKey);
             var hmacFile = parse.GetValue(hmacKey);
             if (keyFile is not null && hmacFile is not null)
@@ -196,12 +201,13 @@ internal static class DeviceCommand
             bool asJson = parse.GetValue(json);
             var device = new SimulatedDevice(
                 deviceId,
-                parse.GetRequiredValue(chip),
+                deviceChip,
                 flashFile,
                 new HttpOtaClient(http) { DecryptionKey = privateKey },
                 new SimulatedDeviceOptions
                 {
                     SecureBoot = secureBoot,
+                    RevokeKeysOnConfirm = revokeSlots,
                     SelfTest = _ => outcome,
                     Checkpoints = new FileOtaCheckpointStore(file.FullName + ".ota-checkpoint.json"),
                     FlashTiming = parse.GetValue(flashTime) ? FlashTiming.Default : null,
@@ -209,6 +215,11 @@ internal static class DeviceCommand
                         $"[grey]{step.Elapsed.TotalSeconds,7:F3}s[/]{(step.FlashTime is { } t ? $" [grey](flash {t.Typical.TotalSeconds:F3}s typ)[/]" : "")} {step.Kind,-12} {step.Version ?? ""} {step.Detail ?? ""}"),
                 });
             var result = device.RunCycleAsync().GetAwaiter().GetResult();
+            if (secureBoot is not null && (kept is not null || revokeSlots.Length > 0))
+            {
+                // What the run burnt (a revocation) is the device's from now on.
+                EfuseFile.Save(file.FullName, secureBoot);
+            }
             if (asJson)
             {
                 context.Out.WriteLine(CliJson.Format(new JsonObject

@@ -40,11 +40,18 @@ internal static class FlashCommand
         {
             partitions, bootloader, bootloaderOffset, chipOption, force, tableOffset, apps, flashSize, output, json, noVerify, pairs, fill,
         };
+        var efuses = new SecureBootEfuseOptions();
+        efuses.AddTo(build);
         build.SetAction(parse =>
         {
             string[] rawPairs = parse.GetValue(pairs) ?? [];
             if (rawPairs.Length > 0 || parse.GetValue(partitions) is null)
             {
+                if (efuses.Given(parse))
+                {
+                    throw new UsageException("the secure boot eFuse options go with --partitions (the chip must be known), not with ADDRESS FILE pairs");
+                }
+
                 return MergePairs(context, rawPairs, parse.GetResult(partitions) is not null, parse.GetValue(fill), parse.GetRequiredValue(output), parse.GetValue(json));
             }
 
@@ -111,9 +118,22 @@ internal static class FlashCommand
                 throw new UsageException(e.Message);
             }
 
+            EspOta.Security.SecureBootDeviceConfig? secureBoot = null;
+            if (efuses.Given(parse))
+            {
+                var efuseChip = composeOptions.Chip
+                    ?? (blImage is null ? null : ImageVerifier.Verify(blImage, new ImageVerifyOptions { IsBootloader = true }).Chip)
+                    ?? appImages.Select(a => ImageVerifier.Verify(a.Image, new ImageVerifyOptions()).Chip).FirstOrDefault(c => c is not null)
+                    ?? throw new UsageException("the secure boot eFuse options need the chip: --chip, or a bootloader or app image that names it");
+                secureBoot = efuses.Read(parse, efuseChip);
+            }
+
             var written = image.Placements.Select(p => (What: p.What, p.Offset, p.Length)).ToList();
             var target = parse.GetRequiredValue(output);
             CliFiles.WriteAtomic(target.FullName, image.ToArray(), "flash image");
+
+            // The chip's eFuses go beside the image; a build without them removes a stale file of an earlier build.
+            EfuseFile.Save(target.FullName, secureBoot);
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(CliJson.Format(new JsonObject
@@ -123,6 +143,8 @@ internal static class FlashCommand
                     ["written"] = CliJson.Array(written, w => new JsonObject { ["what"] = w.What, ["offset"] = w.Offset, ["length"] = w.Length }),
                     ["otadata"] = table.FindFirst(PartitionType.Data, PartitionSubtypes.DataOta)?.Offset,
                     ["warnings"] = CliJson.Strings(conversion.Warnings),
+                    ["efuse_file"] = secureBoot is null ? null : EfuseFile.PathFor(target.FullName),
+                    ["secure_boot"] = EfuseFile.Describe(secureBoot),
                 }));
             }
             else
@@ -135,6 +157,10 @@ internal static class FlashCommand
 
                 context.Console.Write(grid);
                 context.Console.WriteLine($"{target.FullName}: 0x{size:x} bytes, otadata erased");
+                if (secureBoot is not null)
+                {
+                    context.Console.WriteLine($"{EfuseFile.PathFor(target.FullName)}: {secureBoot.Efuses}");
+                }
             }
 
             return ExitCodes.Ok;
@@ -201,7 +227,7 @@ internal static class FlashCommand
         return ExitCodes.Ok;
     }
 
-    private static void RequireImage(byte[] image, string path, string what, bool bootloader)
+    internal static void RequireImage(byte[] image, string path, string what, bool bootloader)
     {
         var verification = EspOta.Images.ImageVerifier.Verify(image, new EspOta.Images.ImageVerifyOptions { IsBootloader = bootloader });
         if (!verification.IsValid)
@@ -252,7 +278,9 @@ internal static class FlashCommand
                 return ExitCodes.Failure;
             }
 
-            var device = EspDevice.Open(flash, options, efuse);
+            // The chip's Secure Boot eFuses, if the image has them (flash build / device create).
+            var secureBoot = EfuseFile.Load(file.FullName);
+            var device = secureBoot is null ? EspDevice.Open(flash, options, efuse) : EspDevice.OpenSigned(flash, secureBoot, options, efuse);
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
             {
@@ -267,11 +295,17 @@ internal static class FlashCommand
                     ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = true, ["modelled"] = rom.Modelled, ["reason"] = rom.Reason },
                     ["boot"] = FlashImageFiles.DescribeBoot(result),
                     ["efuse_secure_version"] = efuse.SecureVersion.Version,
+                    ["secure_boot"] = EfuseFile.Describe(secureBoot),
                 }));
             }
             else
             {
                 context.Console.WriteLine("  " + rom.Reason);
+                if (secureBoot is not null)
+                {
+                    context.Console.WriteLine($"  secure boot (from {EfuseFile.PathFor(file.FullName)}): {secureBoot.Efuses}");
+                }
+
                 foreach (string step in result.Steps)
                 {
                     context.Console.WriteLine("  " + step);

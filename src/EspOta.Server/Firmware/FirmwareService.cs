@@ -18,15 +18,17 @@ internal sealed class FirmwareService
     private readonly EspOtaServerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _tempDirectory;
+    private readonly Signing.SigningService _signing;
 
     private readonly UploadEncryption _encryption;
     private readonly IEncryptionStore _encrypted;
 
-    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time, UploadEncryption encryption, IEncryptionStore encrypted)
+    public FirmwareService(IFirmwareStore store, ImageFiles files, IOptions<EspOtaServerOptions> options, TimeProvider time, UploadEncryption encryption, IEncryptionStore encrypted, Signing.SigningService signing)
     {
         _store = store;
         _encryption = encryption;
         _encrypted = encrypted;
+        _signing = signing;
         _files = files;
         _options = options.Value;
         _time = time;
@@ -68,6 +70,14 @@ internal sealed class FirmwareService
             return false;
         }
 
+        // An orphan is held to the project's signing policy like any upload.
+        var signatures = await _signing.JudgeUploadAsync(path, app.ProjectName, _options.MaxImageSize, cancellationToken).ConfigureAwait(false);
+        if (!signatures.IsAccepted)
+        {
+            return false;
+        }
+
+        await _signing.Store.RecordSignersAsync(sha256, signatures.Signers, cancellationToken).ConfigureAwait(false);
         var record = new FirmwareRecord(sha256, app.ProjectName, app.Version, app.SecureVersion, chip.Name, size, app.IdfVersion, _time.GetUtcNow(), 0);
         var existing = await _store.TryAddAsync(record, cancellationToken).ConfigureAwait(false);
 
@@ -136,6 +146,16 @@ internal sealed class FirmwareService
 
             size = staged.Size;
 
+            // The staged file is what will be stored: the plain image, or for an encrypted project its
+            // ciphertext, whose signatures the server cannot read (SigningService.JudgeEncryptedUploadAsync).
+            var signatures = staged.Encryption is null
+                ? await _signing.JudgeUploadAsync(temp, app.ProjectName, limit, cancellationToken).ConfigureAwait(false)
+                : await _signing.JudgeEncryptedUploadAsync(app.ProjectName, cancellationToken).ConfigureAwait(false);
+            if (!signatures.IsAccepted)
+            {
+                return (null, Signing.SigningEndpoints.Refusal(signatures));
+            }
+
             if (await _store.GetAsync(sha256, cancellationToken).ConfigureAwait(false) is { } same)
             {
                 return (null, Duplicate(same));
@@ -147,6 +167,11 @@ internal sealed class FirmwareService
             {
                 await _encrypted.AddImageAsync(encryption, cancellationToken).ConfigureAwait(false);
             }
+
+            // Before the row: an image is offered under a policy only with its signers, so a crash
+            // between the two leaves an image that is not offered, never one offered without its check.
+            // The rows are keyed by SHA-256, so a losing concurrent upload of the same bytes records the same facts.
+            await _signing.Store.RecordSignersAsync(sha256, signatures.Signers, cancellationToken).ConfigureAwait(false);
 
             string final = _files.PathOf(sha256);
             if (!File.Exists(final))

@@ -9,7 +9,7 @@ namespace EspOta.Server.Rollouts;
 /// Runs the rollout domain over the stores: update decisions (recording admissions), device reports
 /// feeding the gates, operator actions, and the periodic gate evaluation.
 /// </summary>
-internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, TimeProvider time)
+internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, Signing.SigningService signing, TimeProvider time)
 {
     private readonly FleetPlacement _placement = new(rollouts);
 
@@ -37,13 +37,23 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? fleet.Labels.GetValueOrDefault(check.DeviceId));
         var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var rejected = await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken).ConfigureAwait(false);
-        var latest = UpdatePolicy.Choose(check, catalog, rejected);
+        var policy = await signing.ForProjectAsync(check.Project, check.Chip, cancellationToken).ConfigureAwait(false);
+        var withheld = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var image in catalog)
+        {
+            if (policy.Withholds(image.Sha256) is { } reason)
+            {
+                withheld[image.Sha256] = reason;
+            }
+        }
+
+        var latest = UpdatePolicy.Choose(check, catalog.Where(f => !withheld.ContainsKey(f.Sha256)).ToList(), rejected);
         var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
 
         // The check is recorded after the decision: the device must count in the population already
         // (FleetPlacement.StageOf puts it there with the facts it checks with).
         var decision = UpdateDecider.Decide(
-            device, all, fleet.List, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest),
+            device, all, fleet.List, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest), withheld,
             rollout => _placement.StageOf(rollout, fleet, device));
         if (record && decision is { Rule: DecisionRule.Rollout, RolloutId: { } rolloutId, Stage: { } stage })
         {

@@ -6,7 +6,8 @@ namespace EspOta.Server.Rollouts;
 /// Decides what a device checking for an update gets, and says why. In order: a pin; a roll-back
 /// action of a rollout the device took; the newest rollout whose reached stages cover it; when no
 /// rollout was ever made for its project and chip, the newest compatible version (the server's
-/// original policy). Otherwise the device stays where it is.
+/// original policy). Otherwise the device stays where it is. No rule offers an image the project's signing
+/// policy withholds (Signing/: none of its signers is still trusted).
 /// </summary>
 public static class UpdateDecider
 {
@@ -16,12 +17,13 @@ public static class UpdateDecider
     /// <param name="devices">Every known device (the populations stages are cut from).</param>
     /// <param name="catalog">The firmware of the device's project and chip.</param>
     /// <param name="rejected">SHA-256s of firmware the device rolled back from (never offered again: it would loop).</param>
-    /// <param name="latest">What the newest-version policy would offer, for projects without rollouts.</param>
+    /// <param name="latest">What the newest-version policy would offer, for projects without rollouts (chosen among images not withheld).</param>
     /// <param name="stageOf">
     /// The stage of the device in a rollout it is in the audience of but not a member of, when the
     /// caller has it already (the server's <c>FleetPlacement</c>); it must equal
     /// <c>rollout.StagesOf(devices)</c>'s. Null: computed from <paramref name="devices"/>.
     /// </param>
+    /// <param name="withheld">SHA-256s of images the signing policy withholds, with the reason; null or empty: none.</param>
     public static UpdateDecision Decide(
         DeviceFacts device,
         IReadOnlyList<Rollout> rollouts,
@@ -29,10 +31,16 @@ public static class UpdateDecider
         IReadOnlyList<RolloutFirmware> catalog,
         IReadOnlySet<string> rejected,
         RolloutFirmware? latest,
+        IReadOnlyDictionary<string, string>? withheld = null,
         Func<Rollout, int>? stageOf = null)
     {
+        withheld ??= new Dictionary<string, string>();
         var reasons = new List<string>();
         UpdateDecision Nothing(DecisionRule rule, string? rolloutId = null, int? stage = null) => new(device.Id, null, rule, rolloutId, stage, reasons);
+        foreach (var image in catalog.Where(f => withheld.ContainsKey(f.Sha256)))
+        {
+            reasons.Add($"{image.Version} is withheld by the signing policy: {withheld[image.Sha256]}");
+        }
 
         if (device.PinnedVersion is { } pin)
         {
@@ -49,7 +57,7 @@ public static class UpdateDecider
                 return Nothing(DecisionRule.Pinned);
             }
 
-            if (Refusal(device, pinned, rejected, allowDowngrade: true) is { } refused)
+            if (Refusal(device, pinned, rejected, withheld, allowDowngrade: true) is { } refused)
             {
                 reasons.Add($"pinned to {pin}, but {refused}");
                 return Nothing(DecisionRule.Pinned);
@@ -83,6 +91,12 @@ public static class UpdateDecider
             if (previous is null)
             {
                 reasons.Add($"rollout {rollout.Id} is rolling back to {from}, which is not in the repository");
+                continue;
+            }
+
+            if (withheld.TryGetValue(previous.Sha256, out var unsigned))
+            {
+                reasons.Add($"rollout {rollout.Id} is rolling back to {from}, but {unsigned} (the signing policy withholds it)");
                 continue;
             }
 
@@ -143,7 +157,7 @@ public static class UpdateDecider
                 continue;
             }
 
-            if (Refusal(device, rollout.Firmware, rejected, allowDowngrade: false) is { } refused)
+            if (Refusal(device, rollout.Firmware, rejected, withheld, allowDowngrade: false) is { } refused)
             {
                 reasons.Add($"rollout {rollout.Id} covers the device ({where}), but {refused}");
                 continue;
@@ -170,8 +184,13 @@ public static class UpdateDecider
     }
 
     /// <summary>Why the firmware must not be offered to the device, or null when it may.</summary>
-    private static string? Refusal(DeviceFacts device, RolloutFirmware firmware, IReadOnlySet<string> rejected, bool allowDowngrade)
+    private static string? Refusal(DeviceFacts device, RolloutFirmware firmware, IReadOnlySet<string> rejected, IReadOnlyDictionary<string, string> withheld, bool allowDowngrade)
     {
+        if (withheld.TryGetValue(firmware.Sha256, out var unsigned))
+        {
+            return $"{firmware.Version} is withheld by the signing policy: {unsigned}";
+        }
+
         if (rejected.Contains(firmware.Sha256))
         {
             return $"the device rolled back from {firmware.Version} before (offering it again would loop)";

@@ -103,7 +103,11 @@ public static class UpdateEndpoints
         string url = options.CdnBaseUrl.Length > 0
             ? $"{options.CdnBaseUrl.TrimEnd('/')}/{ImageFiles.FileNameOf(chosen.Sha256)}"
             : FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/');
-        var offer = new UpdateOffer(url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip);
+        var policy = await request.HttpContext.RequestServices.GetRequiredService<Signing.SigningService>().ForProjectAsync(chosen.Project, chosen.Chip, cancellationToken);
+        var offer = new UpdateOffer(url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)
+        {
+            SignedBy = policy.HasPolicy ? policy.SignedBy(chosen.Sha256) : null,
+        };
         var encryption = request.HttpContext.RequestServices.GetRequiredService<Encryption.IEncryptionStore>();
         if (await encryption.GetImageAsync(chosen.Sha256, cancellationToken) is { } encrypted)
         {

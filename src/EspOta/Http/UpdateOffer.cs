@@ -41,4 +41,12 @@ public sealed record UpdateOffer(
     [JsonPropertyName("image_size")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? ImageSize { get; init; }
+
+    /// <summary>
+    /// When the project has a signing policy: the digests (lowercase hex, as eFuse stores them) of the still-trusted
+    /// Secure Boot v2 keys whose signature blocks verify over the image, sorted; else null.
+    /// </summary>
+    [JsonPropertyName("signed_by")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? SignedBy { get; init; }
 }

@@ -72,7 +72,7 @@ public sealed class AppImage
     public long? SignatureSectorOffset { get; private set; }
 
     /// <summary>The consecutive valid Secure Boot v2 signature blocks (up to 3).</summary>
-    public IReadOnlyList<SignatureBlock> SignatureBlocks { get; private set; } = [];
+    public IReadOnlyList<Security.SignatureBlockV2> SignatureBlocks { get; private set; } = [];
 
     /// <summary>A Secure Boot v1 signature directly after the digest, when one seems present.</summary>
     public SecureBootV1Signature? SecureBootV1Signature { get; private set; }
@@ -411,9 +411,9 @@ public sealed class AppImage
     {
         var data = Bytes.Span;
         long end = ImageLengthWithoutSignature;
-        long sector = (end + SignatureBlock.SectorSize - 1) / SignatureBlock.SectorSize * SignatureBlock.SectorSize;
-        IReadOnlyList<SignatureBlock> blocks = sector < data.Length
-            ? SignatureBlock.ReadValidBlocks(data[(int)sector..])
+        long sector = Security.SignatureSector.OffsetAfter(end);
+        IReadOnlyList<Security.SignatureBlockV2> blocks = sector < data.Length
+            ? Security.SignatureSector.ReadLeadingBlocks(data[(int)sector..])
             : [];
         SignatureSectorOffset = blocks.Count > 0 ? sector : null;
         SignatureBlocks = blocks;

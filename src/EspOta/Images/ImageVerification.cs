@@ -43,7 +43,7 @@ public sealed record ImageVerification
     public ImageDigest? Digest { get; internal init; }
 
     /// <summary>The valid Secure Boot v2 signature blocks read (only with <see cref="ImageVerifyOptions.SecureBootV2"/>).</summary>
-    public IReadOnlyList<SignatureBlock> SignatureBlocks { get; internal init; } = [];
+    public IReadOnlyList<Security.SignatureBlockV2> SignatureBlocks { get; internal init; } = [];
 
     /// <summary>
     /// With <see cref="ImageVerifyOptions.SecureBootV2"/>: the digest(s) of everything before the signature sector, computed

@@ -294,8 +294,8 @@ public static class ImageVerifier
         // process_appended_hash_and_sig: with Secure Boot v2 the signature sector (image end rounded up
         // to 4 KiB, then 4 KiB) must fit as well.
         long hashEnd = ext.HashAppended ? imageLength + ImageDigest.Length : imageLength;
-        long paddedEnd = (hashEnd + SignatureBlock.SectorSize - 1) / SignatureBlock.SectorSize * SignatureBlock.SectorSize;
-        long fullLength = options.SecureBootV2 ? paddedEnd + SignatureBlock.SectorSize : hashEnd;
+        long paddedEnd = SignatureSector.OffsetAfter(hashEnd);
+        long fullLength = options.SecureBootV2 ? paddedEnd + SignatureSector.Size : hashEnd;
         Span<byte> stored = stackalloc byte[ImageDigest.Length];
         int storedLength = ImageDigest.Length;
         if (ext.HashAppended)
@@ -372,25 +372,25 @@ public static class ImageVerifier
 
         var digest = sha.GetCurrentHash();
         state.SignedData = new SignedDataDigest(digest, sha.CurrentSha384());
-        var sector = new byte[SignatureBlock.SectorSize];
+        var sector = new byte[SignatureSector.Size];
         int got = ReadExact(ref source, sector);
         if (got < sector.Length)
         {
             return state.Fail(ImageCheck.Truncated, paddedEnd + got, $"the signature sector at 0x{paddedEnd:x} is cut off after {got} bytes");
         }
 
-        var blocks = SignatureBlock.ReadValidBlocks(sector);
-        state.SignatureBlocks = blocks;
         state.SignatureSector = SignatureSector.Read(sector);
-        state.ImageLength = paddedEnd + SignatureBlock.SectorSize;
+        var blocks = state.SignatureSector.LeadingBlocks;
+        state.SignatureBlocks = blocks;
+        state.ImageLength = paddedEnd + SignatureSector.Size;
         sha.AppendData(sector);
         state.Sha256 = sha.GetHashAndReset();
 
         foreach (var block in blocks)
         {
             // A P-384 block carries the SHA-384 (CONFIG_SECURE_BOOT_ECDSA_KEY_LEN_384_BITS hashes with it instead).
-            var expected = block.EcdsaShaVersion == SignatureBlockV2.HashTypeSha384 ? state.SignedData.Sha384.Span : digest;
-            if (block.ImageDigest.Span.SequenceEqual(expected))
+            var expected = block.Version == SignatureBlockV2.VersionEcdsa && block.HashType == SignatureBlockV2.HashTypeSha384 ? state.SignedData.Sha384.Span : digest;
+            if (SignatureBlockContents.Decode(block).ImageDigest.Span.SequenceEqual(expected))
             {
                 return state.Result();
             }
@@ -427,7 +427,7 @@ public static class ImageVerifier
         public byte? CalculatedChecksum;
         public ImageDigest? Digest;
         public ReadOnlyMemory<byte> Sha256;
-        public IReadOnlyList<SignatureBlock> SignatureBlocks = [];
+        public IReadOnlyList<SignatureBlockV2> SignatureBlocks = [];
         public SignedDataDigest? SignedData;
         public SignatureSector? SignatureSector;
 

@@ -23,6 +23,27 @@ public sealed class SignatureSector
     /// </summary>
     public IReadOnlyList<SignatureBlockV2> LeadingBlocks => Slots.TakeWhile(b => b.IsWellFormed).ToArray();
 
+    /// <summary>
+    /// The leading well-formed blocks (as <see cref="LeadingBlocks"/>) of a sector that may be cut short: a block
+    /// the end of <paramref name="data"/> cuts into counts as not well-formed (a truncated file, as esptool reads it).
+    /// </summary>
+    public static IReadOnlyList<SignatureBlockV2> ReadLeadingBlocks(ReadOnlySpan<byte> data)
+    {
+        var blocks = new List<SignatureBlockV2>(MaxBlocks);
+        for (int i = 0; i < MaxBlocks && data.Length >= (i + 1) * SignatureBlockV2.Size; i++)
+        {
+            var block = SignatureBlockV2.Read(data[(i * SignatureBlockV2.Size)..]);
+            if (!block.IsWellFormed)
+            {
+                break;
+            }
+
+            blocks.Add(block);
+        }
+
+        return blocks;
+    }
+
     /// <summary>Where the sector of an image whose signed data is <paramref name="imageLength"/> bytes long starts: the length rounded up to 4 KiB.</summary>
     public static long OffsetAfter(long imageLength) => (imageLength + Size - 1) / Size * Size;
 

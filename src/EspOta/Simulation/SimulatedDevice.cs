@@ -173,6 +173,35 @@ public sealed class SimulatedDevice
         return null;
     }
 
+    /// <summary>
+    /// <see cref="SimulatedDeviceOptions.RevokeKeysOnConfirm"/>: what a key-rotating app does once its update is confirmed,
+    /// <c>esp_ota_revoke_secure_boot_public_key</c> for each slot not yet revoked. ESP-IDF refuses (and nothing is burnt)
+    /// unless the running app and the bootloader verify with another key; the refusal is noted, the app runs on.
+    /// </summary>
+    private string RevokeKeysAfterConfirm()
+    {
+        var notes = new System.Text.StringBuilder();
+        foreach (int slot in _options.RevokeKeysOnConfirm)
+        {
+            if (Device.SecureBoot is not { } config || (slot >= 0 && slot < config.Efuses.Slots && config.Efuses.Revoked[slot]))
+            {
+                continue;
+            }
+
+            try
+            {
+                Device.RevokeSecureBootPublicKey(slot);
+                notes.Append($"; KEY_REVOKE{slot} burnt");
+            }
+            catch (EspException e)
+            {
+                notes.Append($"; key {slot} not revoked ({e.Code.GetName()}: {e.Message})");
+            }
+        }
+
+        return notes.ToString();
+    }
+
     /// <summary>When the running app is PENDING_VERIFY, runs its self-test and confirms it or rolls back.</summary>
     private async Task<DeviceCycleResult?> SettlePendingAppAsync(UpdateOffer? offer, HttpOtaResult? install, CancellationToken cancellationToken)
     {
@@ -192,7 +221,8 @@ public sealed class SimulatedDevice
             case SelfTestOutcome.Pass:
                 ota.MarkAppValidCancelRollback();
                 _pendingSha256 = null;
-                await StepAsync(DeviceReportKind.Confirmed, app.Version, sha, $"self-test passed in {partition.Label}", cancellationToken).ConfigureAwait(false);
+                string revocations = RevokeKeysAfterConfirm();
+                await StepAsync(DeviceReportKind.Confirmed, app.Version, sha, $"self-test passed in {partition.Label}{revocations}", cancellationToken).ConfigureAwait(false);
                 return new DeviceCycleResult(DeviceCycleOutcome.Updated, app.Version, offer?.Version ?? app.Version, null, install);
             case SelfTestOutcome.Fail:
                 try

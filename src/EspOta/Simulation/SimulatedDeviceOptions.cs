@@ -24,6 +24,12 @@ public sealed record SimulatedDeviceOptions
     /// </summary>
     public SecureBootDeviceConfig? SecureBoot { get; init; }
 
+    /// <summary>
+    /// Secure boot key rotation: after confirming a newly installed app, the app calls
+    /// <c>esp_ota_revoke_secure_boot_public_key</c> for each of these digest slots that is not revoked yet.
+    /// </summary>
+    public IReadOnlyList<int> RevokeKeysOnConfirm { get; init; } = [];
+
     /// <summary>The image verification policy; null = ESP image verification for the device's chip.</summary>
     public IAppImageValidator? Validator { get; init; }
 

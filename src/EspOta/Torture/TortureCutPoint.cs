@@ -25,8 +25,20 @@ public sealed record TortureCutPoint(FlashOperation Operation, int BytesWritten,
             : new TortureCutPoint(operation, 0, operation.Length / sectorSize, false) { BeforeEfuseBurn = true };
     }
 
+    /// <summary>
+    /// Set for a cut at a Secure Boot key revocation instead of inside a flash operation; <see cref="Operation"/> is then an
+    /// empty write whose index is the number of flash operations done before the burn.
+    /// </summary>
+    public TortureEfuseCut? Efuse { get; init; }
+
+    /// <summary>A cut just before or just after the burn of a revocation, with <paramref name="operationsDone"/> flash operations done.</summary>
+    public static TortureCutPoint AtEfuse(int operationsDone, TortureEfuseCut efuse) =>
+        new(new FlashOperation(operationsDone, FlashOperationKind.Write, 0, 0, ReadOnlyMemory<byte>.Empty), 0, 0, false) { Efuse = efuse };
+
     /// <inheritdoc />
-    public override string ToString() => BeforeEfuseBurn
+    public override string ToString() => Efuse is { } e
+        ? $"eFuse KEY_REVOKE{e.Slot} {(e.Burnt ? "burnt" : "not yet burnt")}, after {Operation.Index} flash operation(s)"
+        : BeforeEfuseBurn
         ? $"{Operation} completed, power lost at the eFuse burn that followed"
         : Operation.Kind == FlashOperationKind.Write
         ? $"{Operation} after {BytesWritten} of {Operation.Length} byte(s)"

@@ -29,11 +29,36 @@ public static class TortureEngine
         replay.Prepare();
         var oracle = new TortureOracle(scenario, options, replay);
         var operations = replay.Operations;
-        long total = operations.Sum(op => (long)CutPointsAt(replay, op, options.Seed).Count);
+        long total = operations.Sum(op => (long)CutPointsAt(replay, op, options.Seed).Count) + 2L * replay.Revocations.Count;
         long done = 0;
         replay.Rewind();
+
+        // An eFuse revocation is no flash operation, but the power can fail just before or just after its burn.
+        void CutAtEfuses(int operationsDone)
+        {
+            foreach (var (cut, step) in replay.EfuseCutsAt(operationsDone))
+            {
+                IdealOta[] candidates = [step.Before, step.After];
+                var selected = replay.SelectedBefore(operationsDone);
+                for (int c = 0; c < Continuations.Length; c++)
+                {
+                    replay.Cut(cut);
+                    if (c == 0)
+                    {
+                        options.CutObserver?.Invoke(cut, replay.Work.ToArray());
+                    }
+
+                    oracle.Judge(Continuations[c], cut, step, candidates, selected);
+                }
+
+                oracle.EndCut();
+                done++;
+            }
+        }
+
         foreach (var op in operations)
         {
+            CutAtEfuses(op.Index);
             var step = replay.StepOf(op.Index);
             foreach (var cut in CutPointsAt(replay, op, options.Seed))
             {
@@ -58,6 +83,8 @@ public static class TortureEngine
             replay.Advance(op);
             options.Progress?.Invoke(done, total);
         }
+
+        CutAtEfuses(operations.Count);
 
         return new TortureReport
         {

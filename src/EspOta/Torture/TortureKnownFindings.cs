@@ -71,6 +71,8 @@ public static class TortureKnownFindings
         Key("bootloader-ota", true, UnsafeBootloaderCopy),
         Key("partition-table-ota", false, UnsafePartitionTableCopy),
         Key("partition-table-ota", true, UnsafePartitionTableCopy),
+        Key("secure-boot-key-rotation", false, TornMarkValid),
+        Key("secure-boot-key-rotation", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

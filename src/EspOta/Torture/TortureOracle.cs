@@ -58,7 +58,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     /// <summary>Boots the cut flash and follows <paramref name="continuation"/>, checking every boot.</summary>
     public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
     {
-        var device = replay.OpenDevice(replay.Work, replay.EfuseAt(cut));
+        var device = replay.OpenCutDevice(cut);
 
         // The ROM's first step, when the scenario models it: no loadable second-stage bootloader, no boot at all.
         BootResult Reboot()
@@ -186,7 +186,13 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
             }
 
             ideals = matching;
-            if (SelectsUnverifiable(result) is { } why)
+            if (NotSignedByTrustedKey(device, result) is { } unsigned)
+            {
+                Report(TortureViolationKind.AppNotSignedByTrustedKeyBoots, ideals[0].ExpectedBoot, actual, $"{unsigned}\n{Describe(result)}");
+                return null;
+            }
+
+            if (SelectsUnverifiable(device, result) is { } why)
             {
                 Report(TortureViolationKind.OtaDataSelectsUnverifiableImage, ideals[0].ExpectedBoot, actual, $"{why}\n{Describe(result)}");
                 return null;
@@ -274,7 +280,28 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
         return kept.Count == 0 ? null : $"the factory reset took effect (factory app boots) but not every listed data partition is erased: {string.Join("; ", kept)}";
     }
 
-    private string? SelectsUnverifiable(BootResult result)
+    /// <summary>
+    /// With secure boot: checks the booted app's signature on its own (not trusting the bootloader's verdict) against
+    /// the eFuses as they are now; why it is not signed by a trusted, non-revoked key, or null.
+    /// </summary>
+    private static string? NotSignedByTrustedKey(Device.EspDevice device, BootResult result)
+    {
+        if (device.SecureBoot is not { } config || result.Booted is not { } booted)
+        {
+            return null;
+        }
+
+        var image = Images.ImageVerifier.Verify(device.Flash, booted, new Images.ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true });
+        if (image is not { SignatureSector: { } sector, SignedData: { } digest })
+        {
+            return $"{booted.Label} booted, but its image has no signature sector ({image.FailureMessage})";
+        }
+
+        var verdict = Security.SecureBootChecks.VerifyAppAtBoot(new Security.SignedImageRegion(sector, digest), config.Efuses, config.Scheme, config.Capabilities);
+        return verdict.IsValid ? null : $"{booted.Label} booted, but its signature does not verify with a trusted key ({config.Efuses}): {verdict}";
+    }
+
+    private string? SelectsUnverifiable(Device.EspDevice device, BootResult result)
     {
         var work = replay.Work;
         var table = result.Table;
@@ -296,7 +323,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
             return $"active otadata[{active}] ({entry}) selects ota_{slot}, which does not exist";
         }
 
-        var verdict = replay.Validator.Validate(work, target);
+        var verdict = (device.SecureBoot is null ? replay.Validator : device.Validator).Validate(work, target);
         return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
     }
 

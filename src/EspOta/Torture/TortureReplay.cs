@@ -72,21 +72,60 @@ internal sealed class TortureReplay
     /// <summary>The ideal model at the start of the body.</summary>
     public IdealOta StartIdeal => _startIdeal;
 
-    /// <summary>A device on <paramref name="flash"/> with the sweep's bootloader configuration, validator and <paramref name="efuse"/> (null: unburnt).</summary>
-    public EspDevice OpenDevice(IFlash flash, Efuse? efuse = null) => EspDevice.Open(flash, BootOptions, efuse, Validator);
-
-    /// <summary>A copy of the chip's eFuses at <paramref name="cut"/>: as the clean run had them when the cut operation began.</summary>
-    public Efuse EfuseAt(TortureCutPoint cut) => _efuseBefore[cut.Operation.Index].Clone();
+    /// <summary>
+    /// A copy of the chip's eFuses at <paramref name="cut"/>: as the clean run had them when the cut operation began
+    /// (a cut at a revocation after the body's last operation: as the body left them).
+    /// </summary>
+    public Efuse EfuseAt(TortureCutPoint cut) =>
+        (cut.Operation.Index < _efuseBefore.Length ? _efuseBefore[cut.Operation.Index] : _efuseAtEnd).Clone();
 
     /// <summary>Whether the clean run burned eFuses after operation <paramref name="index"/> completed and before the next one began (or the body ended).</summary>
     public bool EfuseBurnFollows(int index) =>
         !(index + 1 < _efuseBefore.Length ? _efuseBefore[index + 1] : _efuseAtEnd).SameFusesAs(_efuseBefore[index]);
+
+    /// <summary>The body's Secure Boot key revocations in the clean run (flash operations done before each, slot, step).</summary>
+    public IReadOnlyList<(int Operation, int Slot, TortureStep Step)> Revocations { get; private set; } = [];
+
+    /// <summary>
+    /// A device on <paramref name="flash"/> with the sweep's bootloader configuration, validator and <paramref name="efuse"/>
+    /// (null: unburnt); with secure boot, fresh Secure Boot eFuses (as the setup and the body start).
+    /// </summary>
+    public EspDevice OpenDevice(IFlash flash, Efuse? efuse = null) => OpenDevice(flash, [], efuse);
+
+    /// <summary>The device that reboots after the last <see cref="Cut"/> (<paramref name="cut"/>): every eFuse as it was when the power failed.</summary>
+    public EspDevice OpenCutDevice(TortureCutPoint cut) => OpenDevice(Work, _revokedAtCut, EfuseAt(cut));
+
+    private EspDevice OpenDevice(IFlash flash, IEnumerable<int> revoked, Efuse? efuse) => Run.SecureBoot
+        // Signature checks depend on the eFuse state, which the content-token cache does not see: not cached.
+        ? EspDevice.OpenSigned(flash, Run.SecureBootConfig(revoked), BootOptions, efuse)
+        : EspDevice.Open(flash, BootOptions, efuse, Validator);
+
+    private List<int> _revokedAtCut = [];
+
+    /// <summary>The two cuts of each revocation done with <paramref name="operationsDone"/> flash operations done (before and after the burn), with their step.</summary>
+    public IEnumerable<(TortureCutPoint Cut, TortureStep Step)> EfuseCutsAt(int operationsDone)
+    {
+        for (int r = 0; r < Revocations.Count; r++)
+        {
+            var (operation, slot, step) = Revocations[r];
+            if (operation == operationsDone)
+            {
+                yield return (TortureCutPoint.AtEfuse(operation, new TortureEfuseCut(r, slot, Burnt: false)), step);
+                yield return (TortureCutPoint.AtEfuse(operation, new TortureEfuseCut(r, slot, Burnt: true)), step);
+            }
+        }
+    }
 
     /// <summary>Builds the start state (setup) and records the clean run.</summary>
     public void Prepare()
     {
         _initial = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         FlashImage.Compose(Run.Table, null, []).WriteTo(_initial);
+        if (Run.SecureBoot)
+        {
+            _initial.Write(FlashComposeOptions.BootloaderOffsetFor(Run.Chip), Run.SignedBootloader());
+        }
+
         _setupEfuse = new Efuse();
         var setup = new TortureSession(Run, OpenDevice(_initial, _setupEfuse), () => 0, null);
         _scenario.Setup(setup);
@@ -124,6 +163,7 @@ internal sealed class TortureReplay
         }
 
         Steps = body.Steps;
+        Revocations = body.Revocations;
         Work = new TortureFlash(Run.FlashSize, MemoryFlash.DefaultSectorSize, _tokens);
         Work.CopyFrom(_initial);
     }
@@ -151,7 +191,15 @@ internal sealed class TortureReplay
     /// <summary>Leaves <see cref="Work"/> as the flash right after <paramref name="cut"/>, by the run's replay mode.</summary>
     public void Cut(TortureCutPoint cut)
     {
-        if (_options.Mode == TortureReplayMode.Snapshot)
+        _revokedAtCut = cut.Efuse is { } efuse
+            ? [.. Revocations.Take(efuse.Revocation).Select(r => r.Slot), .. efuse.Burnt ? [efuse.Slot] : Array.Empty<int>()]
+            : [.. Revocations.Where(r => r.Operation <= cut.Operation.Index).Select(r => r.Slot)];
+        if (cut.Efuse is not null && _options.Mode == TortureReplayMode.Snapshot)
+        {
+            // Nothing of the next flash operation has happened: the flash is the baseline.
+            Work.SyncFrom(_baseline);
+        }
+        else if (_options.Mode == TortureReplayMode.Snapshot)
         {
             CutFromSnapshot(cut);
         }
@@ -166,8 +214,15 @@ internal sealed class TortureReplay
     {
         Work.SyncFrom(_initial);
         var faults = new FaultInjectingFlash(Work);
-        faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased, cut.Garbage, _options.Seed));
         var session = new TortureSession(Run, OpenDevice(faults, _setupEfuse.Clone()), () => faults.OperationCount, _startIdeal, _setup);
+        if (cut.Efuse is not null && cut.Operation.Index == Operations.Count)
+        {
+            // A revocation after the body's last flash operation: the whole body ran.
+            _scenario.Body(session);
+            return;
+        }
+
+        faults.Arm(FaultPlan.AtOperation(cut.Operation.Index, cut.BytesWritten, cut.SectorsErased, cut.Garbage, _options.Seed));
         try
         {
             _scenario.Body(session);

@@ -1,6 +1,7 @@
 using EspOta.Images;
 using EspOta.Layout;
 using EspOta.Partitions;
+using EspOta.Security;
 
 namespace EspOta.Torture;
 
@@ -19,6 +20,17 @@ internal sealed class TortureRun
     /// <summary>Size of the second-stage bootloader images the sweep builds (fits every chip's bootloader region).</summary>
     public const int BootloaderImageSize = 16 * 1024;
 
+    // RSA-3072 key generation takes a second or more; the keys do not change what a sweep finds (only the
+    // signature bytes, which PSS randomizes anyway), so one set serves every run of the process.
+    private static readonly Lazy<SecureBootSigningKey[]> SharedKeys = new(() =>
+        [.. Enumerable.Range(0, SignatureSector.MaxBlocks).Select(_ => SecureBootSigningKey.Generate(SignatureScheme.Rsa3072))]);
+
+    // PSS signatures are randomized: signed images are made once per process, so that a replay from scratch
+    // (ReproduceCut, the --dump files) writes the very bytes the sweep judged.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> SignedImages = new(StringComparer.Ordinal);
+
+    private readonly IReadOnlyDictionary<string, int[]>? _signedBy;
+
     public TortureRun(TortureOptions options, TortureScenario scenario)
     {
         Chip = scenario.Chip ?? Chip.Esp32C3;
@@ -33,7 +45,14 @@ internal sealed class TortureRun
         HasFactory = hasFactory;
         ImageSize = options.ImageSize;
         ChunkSize = options.ChunkSize;
-        long appSize = Align.Up(ImageSize, PartitionTable.AppAlignment);
+        _signedBy = scenario.SignedBy;
+        if (_signedBy is not null && _signedBy.Values.Any(slots => slots.Length == 0 || slots.Any(k => k is < 0 or >= SignatureSector.MaxBlocks)))
+        {
+            throw new ArgumentException($"each signed version needs 1 to {SignatureSector.MaxBlocks} key slots in 0..{SignatureSector.MaxBlocks - 1}", nameof(scenario));
+        }
+
+        // A signed image grows by its padding to 4 KiB and the signature sector.
+        long appSize = Align.Up(ImageSize + (_signedBy is null ? 0 : 2 * SignatureSector.Size), PartitionTable.AppAlignment);
         Table = Layout(hasFactory ? appSize : 0, scenario.OtaSlots, appSize, scenario.HasTest, scenario.DataPartitions);
         FlashSize = FlashLayout.End(Table);
         uint bootloaderSize = PartitionTable.DefaultOffset - Chip.BootloaderOffset;
@@ -58,6 +77,31 @@ internal sealed class TortureRun
 
     /// <summary>The primary partition table region (<c>PrimaryPrtTable</c>, one sector at 0x8000).</summary>
     public Partition PrimaryPartitionTable { get; }
+
+    /// <summary>Whether the device checks signatures (Secure Boot v2).</summary>
+    public bool SecureBoot => _signedBy is not null;
+
+    /// <summary>Key slots in use: one past the highest slot any version is signed with.</summary>
+    public int KeySlots => _signedBy is null ? 0 : _signedBy.Values.SelectMany(k => k).Max() + 1;
+
+    /// <summary>
+    /// Fresh Secure Boot v2 eFuses as the setup starts: every used slot's digest burnt, nothing revoked, then the
+    /// slots in <paramref name="revoked"/> revoked (the eFuse state as of some moment of the body).
+    /// </summary>
+    public SecureBootDeviceConfig SecureBootConfig(IEnumerable<int> revoked)
+    {
+        var config = SecureBootDeviceConfig.SecureBoot(Chip, SignatureScheme.Rsa3072, [.. SharedKeys.Value.Take(KeySlots).Select(k => k.PublicKey.Digest)]);
+        foreach (int slot in revoked)
+        {
+            config.Efuses.Revoke(slot);
+        }
+
+        return config;
+    }
+
+    /// <summary>The bootloader image, signed by every used key (so that any one of them can be revoked).</summary>
+    public byte[] SignedBootloader() => SignedImages.GetOrAdd($"bootloader|{Chip}|{KeySlots}", _ =>
+        ImageSigner.Sign(new AppImageBuilder(Chip).WithVersion("bootloader").WithPayload(2048, 7).Build(), [.. SharedKeys.Value.Take(KeySlots)]).Bytes);
 
     public long ImageSize { get; }
 
@@ -104,6 +148,13 @@ internal sealed class TortureRun
                 .WithSecureVersion(_secureVersions.TryGetValue(version, out uint sv) ? sv : 0)
                 .WithPayload((int)(ImageSize - ImageOverhead), seed)
                 .Build();
+            if (_signedBy is not null)
+            {
+                var slots = _signedBy.TryGetValue(version, out var listed) ? listed : throw new ArgumentException($"the scenario lists no signers for {version}", nameof(version));
+                var unsigned = image;
+                image = SignedImages.GetOrAdd($"{Chip}|{ImageSize}|{version}|{sv}|{string.Join(',', slots)}", _ => ImageSigner.Sign(unsigned, [.. slots.Select(k => SharedKeys.Value[k])]).Bytes);
+            }
+
             _images[version] = image;
         }
 

@@ -137,6 +137,7 @@ public static class TortureScenarios
             AntiRollbackTortureScenarios.AntiRollback,
             LayoutTortureScenarios.ThreeSlots, LayoutTortureScenarios.SixteenSlots, LayoutTortureScenarios.FactoryResetData,
             BootloaderTortureScenarios.BootloaderOta, BootloaderTortureScenarios.BootloaderOtaRecovery, BootloaderTortureScenarios.PartitionTableOta,
+            SecureBootTortureScenarios.KeyRotation,
         ];
 
     /// <summary>The scenario named <paramref name="name"/>, or null.</summary>

@@ -16,6 +16,7 @@ public sealed class TortureSession
     private readonly Func<long> _operationCount;
     private readonly List<TortureStep> _steps = [];
     private readonly List<string> _selected = [];
+    private readonly List<(int Operation, int Slot, TortureStep Step)> _revocations = [];
     private readonly OtaOperations? _runningAtStart;
     private readonly string? _runningAppAtStart;
     private OtaUpdate? _update;
@@ -287,6 +288,20 @@ public sealed class TortureSession
         {
             Intermediate = HasIdeal && intermediate is not null ? intermediate(before) : null,
         });
+    }
+
+    /// <summary>The eFuse revocations of the steps so far: the flash operations done when each was burnt, its slot, its step.</summary>
+    internal IReadOnlyList<(int Operation, int Slot, TortureStep Step)> Revocations => _revocations;
+
+    /// <summary>
+    /// <c>esp_ota_revoke_secure_boot_public_key(slot)</c> from the running app: burns the slot's <c>KEY_REVOKE</c>
+    /// eFuse once the running app and the bootloader verify with another key. No flash operation; the sweep cuts
+    /// the power just before and just after the burn (an eFuse bit is burnt or not).
+    /// </summary>
+    public void RevokeSecureBootKey(int slot)
+    {
+        Step($"esp_ota_revoke_secure_boot_public_key({slot})", () => Device.RevokeSecureBootPublicKey(slot), i => i);
+        _revocations.Add(((int)_operationCount(), slot, _steps[^1]));
     }
 
     /// <summary>The version of the running app.</summary>

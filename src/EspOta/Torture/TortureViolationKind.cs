@@ -35,4 +35,7 @@ public enum TortureViolationKind
 
     /// <summary>With anti-rollback: an app whose <c>secure_version</c> is below the eFuse counter at the cut booted.</summary>
     AppBelowSecureVersionBoots,
+
+    /// <summary>Secure boot: an app booted whose signature does not verify with a key digest that is burnt and not revoked.</summary>
+    AppNotSignedByTrustedKeyBoots,
 }

@@ -128,6 +128,53 @@ public sealed class DeviceCommandTests
     }
 
     [Fact]
+    public async Task CreateWithEfuses_RunRevokesKey0OnConfirm_TheEfuseFileKeepsIt_AndAKey0OnlyImageIsRefused()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        string folder = Path.Combine(server.DataDirectory, "device");
+        Directory.CreateDirectory(folder);
+        string Key(string file) => EspOta.Tests.Vectors.PathOf("secure-boot", "keys", file);
+        string factory = Path.Combine(folder, "v1.bin"), bootloader = Path.Combine(folder, "bl.bin"), flash = Path.Combine(folder, "sb.bin");
+        File.WriteAllBytes(factory, Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "1.0.0", chip: Images.Chip.Esp32C3), "rsa3072_a"));
+        File.WriteAllBytes(bootloader, Signing.SigningEndpointsTests.Signed(File.ReadAllBytes(EspOta.Tests.Vectors.PathOf("images", "bootloader_esp32c3.bin")), "rsa3072_a", "rsa3072_b"));
+        Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(
+            ["device", "create", "--flash", flash, "--factory", factory, "--bootloader", bootloader, "--slot-size", "0x40000",
+             "--secure-boot", "--secure-boot-key", Key("rsa3072_a.pub.pem"), "--secure-boot-key", Key("rsa3072_b.pub.pem")],
+            new StringWriter(), new StringWriter()));
+        (await server.UploadAsync(Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "2.0.0", chip: Images.Chip.Esp32C3), "rsa3072_b"))).Dispose();
+        // No --chip: the eFuse file names the chip.
+        string[] run = ["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"];
+
+        var first = new StringWriter();
+        int updated = await Task.Run(() => EspOtaCli.Run([.. run, "--revoke-key-on-confirm", "0"], first, new StringWriter()));
+
+        using (var json = JsonDocument.Parse(first.ToString()))
+        {
+            Assert.Equal(ExitCodes.Ok, updated);
+            Assert.Equal(("Updated", "2.0.0"), (json.RootElement.GetProperty("outcome").GetString(), json.RootElement.GetProperty("running_version").GetString()));
+            Assert.Contains(json.RootElement.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("detail").GetString()?.Contains("KEY_REVOKE0 burnt", StringComparison.Ordinal) == true);
+        }
+
+        using (var efuses = JsonDocument.Parse(File.ReadAllText(flash + ".efuse.json")))
+        {
+            Assert.Equal([true, false, false], efuses.RootElement.GetProperty("secure_boot").GetProperty("revoked").EnumerateArray().Select(r => r.GetBoolean()));
+        }
+
+        // The burnt eFuses are the device's: options describing others are refused.
+        var refusedOptions = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run([.. run, "--secure-boot-key", Key("rsa3072_c.pub.pem")], new StringWriter(), refusedOptions));
+        Assert.Contains(".efuse.json", refusedOptions.ToString(), StringComparison.Ordinal);
+
+        // A later image signed by the revoked key only: the device (a fresh process, eFuses from the file) refuses it.
+        (await server.UploadAsync(Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "3.0.0", chip: Images.Chip.Esp32C3), "rsa3072_a"))).Dispose();
+        var second = new StringWriter();
+        int refused = await Task.Run(() => EspOtaCli.Run(run, second, new StringWriter()));
+        using var again = JsonDocument.Parse(second.ToString());
+        Assert.Equal(ExitCodes.Failure, refused);
+        Assert.Equal(("Failed", "2.0.0"), (again.RootElement.GetProperty("outcome").GetString(), again.RootElement.GetProperty("running_version").GetString()));
+    }
+
+    [Fact]
     public async Task Fleet_TwentyDevices_AllUpdated()
     {
         await using var server = await OtaTestServer.StartAsync();

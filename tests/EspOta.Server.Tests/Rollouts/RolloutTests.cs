@@ -289,6 +289,25 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public void Decide_WithheldBySigningPolicy_NeitherPinNorRolloutNorRollBackOffersIt()
+    {
+        var fleet = Fleet(4);
+        var withheld = new Dictionary<string, string> { [V1.Sha256] = "it is signed only by revoked key(s) aa", [V2.Sha256] = "it is not signed by a key the project trusts" };
+        var rollout = Start(stages: [new(Percent: 100)]);
+
+        var byRollout = UpdateDecider.Decide(fleet[0], [rollout], fleet, [V1, V2], new HashSet<string>(), null, withheld);
+        var byPin = UpdateDecider.Decide(fleet[1] with { Version = "2.0.0", PinnedVersion = "1.0.0" }, [rollout], fleet, [V1, V2], new HashSet<string>(), null, withheld);
+        var open = UpdateDecider.Decide(fleet[2], [rollout], fleet, [V1, V2], new HashSet<string>(), null, withheld.Where(w => w.Key == V1.Sha256).ToDictionary());
+
+        Assert.Null(byRollout.Offer);
+        Assert.Contains(byRollout.Reasons, r => r.Contains("2.0.0 is withheld by the signing policy: it is not signed by a key the project trusts", StringComparison.Ordinal));
+        Assert.Null(byPin.Offer);
+        Assert.Equal(DecisionRule.Pinned, byPin.Rule);
+        Assert.Contains("1.0.0 is withheld by the signing policy", byPin.Reasons[^1], StringComparison.Ordinal);
+        Assert.Equal(V2, open.Offer);
+    }
+
+    [Fact]
     public void Decide_PinnedDevice_GetsItsVersion_WhateverTheRollouts()
     {
         var fleet = Fleet(10, version: "2.0.0");

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using EspOta.Images;
+using EspOta.Security;
 
 namespace EspOta.Tests.Images;
 
@@ -58,23 +59,28 @@ public sealed class ImageFormatPrimitivesTests
     [Fact]
     public void SignatureBlock_ValidCrc_CountsConsecutiveBlocks()
     {
-        var sector = Enumerable.Repeat((byte)0xFF, SignatureBlock.SectorSize).ToArray();
+        var sector = Enumerable.Repeat((byte)0xFF, SignatureSector.Size).ToArray();
         for (int i = 0; i < 2; i++)
         {
-            var block = sector.AsSpan(i * SignatureBlock.Size, SignatureBlock.Size);
+            var block = sector.AsSpan(i * SignatureBlockV2.Size, SignatureBlockV2.Size);
             block.Clear();
-            block[0] = SignatureBlock.MagicByte;
-            block[1] = SignatureBlock.VersionEcdsa;
+            block[0] = SignatureBlockV2.MagicByte;
+            block[1] = SignatureBlockV2.VersionEcdsa;
             block[36] = 2;
             BinaryPrimitives.WriteUInt32LittleEndian(block[1196..], Crc32.Compute(block[..1196]));
         }
 
-        var blocks = SignatureBlock.ReadValidBlocks(sector);
+        var blocks = SignatureSector.ReadLeadingBlocks(sector);
         Assert.Equal(2, blocks.Count);
-        Assert.Equal("ECDSA", blocks[0].Scheme);
-        Assert.Equal((byte)2, blocks[0].CurveId);
+        Assert.Equal(blocks.Select(b => b.ToArray()), SignatureSector.Read(sector).LeadingBlocks.Select(b => b.ToArray()));
+        Assert.Equal(SignatureBlockV2.VersionEcdsa, blocks[0].Version);
+        Assert.Equal((byte)2, blocks[0].Body.Span[32]);
+        Assert.Equal(SignatureScheme.EcdsaP256, SignatureBlockContents.Decode(blocks[0]).Scheme);
+
+        // A sector cut inside the second block: only the first counts.
+        Assert.Single(SignatureSector.ReadLeadingBlocks(sector.AsSpan(0, (2 * SignatureBlockV2.Size) - 1)));
         sector[5] ^= 1;
-        Assert.Empty(SignatureBlock.ReadValidBlocks(sector));
+        Assert.Empty(SignatureSector.ReadLeadingBlocks(sector));
     }
 
     [Fact]

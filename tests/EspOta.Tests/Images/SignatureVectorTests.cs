@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EspOta.Images;
+using EspOta.Security;
 
 namespace EspOta.Tests.Images;
 
@@ -10,20 +11,22 @@ public sealed class SignatureVectorTests
         AppImage.Parse(File.ReadAllBytes(Vectors.PathOf("images", name + ".bin")), Chip.Esp32);
 
     [Theory]
-    [InlineData("secure_bootloader_signed_v2_rsa", "RSA", null)]
-    [InlineData("secure_bootloader_signed_v2_ecdsa256", "ECDSA", 2)]
-    [InlineData("secure_bootloader_signed_v2_ecdsa192", "ECDSA", 1)]
-    public void Parse_SecureBootV2Signed_BlockSignsTheImageDigest(string name, string scheme, int? curve)
+    [InlineData("secure_bootloader_signed_v2_rsa", SignatureBlockV2.VersionRsa, null)]
+    [InlineData("secure_bootloader_signed_v2_ecdsa256", SignatureBlockV2.VersionEcdsa, 2)]
+    [InlineData("secure_bootloader_signed_v2_ecdsa192", SignatureBlockV2.VersionEcdsa, 1)]
+    public void Parse_SecureBootV2Signed_BlockSignsTheImageDigest(string name, byte version, int? curve)
     {
         var image = Load(name);
         var block = Assert.Single(image.SignatureBlocks);
-        Assert.Equal(scheme, block.Scheme);
-        Assert.Equal(curve, block.CurveId);
-        Assert.True(block.IsValid);
-        Assert.Equal(block.StoredCrc, block.CalculatedCrc);
+        var contents = SignatureBlockContents.Decode(block);
+        Assert.Equal(version, block.Version);
+        Assert.Equal(curve, version == SignatureBlockV2.VersionEcdsa ? block.Body.Span[32] : null);
+        Assert.Equal(curve switch { null => SignatureScheme.Rsa3072, 2 => SignatureScheme.EcdsaP256, _ => SignatureScheme.EcdsaP192 }, contents.Scheme);
+        Assert.True(block.IsWellFormed);
+        Assert.Equal(block.Crc, block.CalculateCrc());
         // espsecure signs the SHA-256 of everything before the signature sector.
         var signed = image.Bytes.Span[..(int)image.SignatureSectorOffset!.Value];
-        Assert.Equal(SHA256.HashData(signed), block.ImageDigest.ToArray());
+        Assert.Equal(SHA256.HashData(signed), contents.ImageDigest.ToArray());
         Assert.Null(image.SecureBootV1Signature);
     }
 
@@ -67,7 +70,7 @@ public sealed class SignatureVectorTests
 
         // A byte of the 0xFF padding before the sector: esptool still calls the image valid, the signature digest does not.
         var padded = (byte[])bytes.Clone();
-        padded[(int)result.ImageLength - SignatureBlock.SectorSize - 1] ^= 1;
+        padded[(int)result.ImageLength - SignatureSector.Size - 1] ^= 1;
         Assert.True(AppImage.Parse(padded, Chip.Esp32).IsValid);
         var bad = ImageVerifier.Verify(padded, options);
         Assert.Equal(ImageCheck.Signature, bad.FailedCheck);
@@ -80,7 +83,7 @@ public sealed class SignatureVectorTests
     public void Verify_SecureBootV2Unsigned_Signature()
     {
         var bytes = File.ReadAllBytes(Vectors.PathOf("images", "secure_bootloader_unsigned_v2.bin"));
-        var padded = new byte[bytes.Length + SignatureBlock.SectorSize];
+        var padded = new byte[bytes.Length + SignatureSector.Size];
         padded.AsSpan().Fill(0xFF);
         bytes.CopyTo(padded, 0);
         var result = ImageVerifier.Verify(padded, new ImageVerifyOptions { SecureBootV2 = true, IsBootloader = true });

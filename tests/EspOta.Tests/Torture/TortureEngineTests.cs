@@ -41,6 +41,33 @@ public sealed class TortureEngineTests
         Assert.Empty(report.NewFindings);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_SecureBootKeyRotation_CutsAtTheEfuseBurnToo_AndAlwaysBootsAnAppSignedByANonRevokedKey(bool rollback)
+    {
+        var cuts = new List<TortureCutPoint>();
+        var report = TortureEngine.Run(SecureBootTortureScenarios.KeyRotation, new TortureOptions { Rollback = rollback, Seed = Seed, CutObserver = (cut, _) => cuts.Add(cut) });
+
+        // Both sides of the one burn are cut, and every cut of the sweep is counted.
+        var efuse = cuts.Where(c => c.Efuse is not null).ToList();
+        Assert.Equal([false, true], efuse.Select(c => c.Efuse!.Burnt));
+        Assert.All(efuse, c => Assert.Equal(0, c.Efuse!.Slot));
+        Assert.Equal(report.CutPoints, cuts.Count);
+        Assert.DoesNotContain(report.Findings, f => f.Kind is TortureViolationKind.NoAppBoots or TortureViolationKind.AppNotSignedByTrustedKeyBoots
+            or TortureViolationKind.OtaDataSelectsUnverifiableImage or TortureViolationKind.UnexpectedException);
+        Assert.DoesNotContain(report.Findings, f => f.Step.StartsWith("esp_ota_revoke_secure_boot_public_key", StringComparison.Ordinal));
+
+        // Replayed from scratch, the state at the burn is the snapshot's (nothing of the next operation landed).
+        var snapshot = new Dictionary<bool, byte[]>();
+        TortureEngine.Run(SecureBootTortureScenarios.KeyRotation, new TortureOptions
+        {
+            Rollback = rollback, Seed = Seed, CutObserver = (cut, flash) => { if (cut.Efuse is { } e) { snapshot[e.Burnt] = flash; } },
+        });
+        var reproduced = TortureEngine.ReproduceCut(SecureBootTortureScenarios.KeyRotation, new TortureOptions { Rollback = rollback, Seed = Seed }, efuse[1]);
+        Assert.Equal(snapshot[true], reproduced);
+    }
+
     [Fact]
     public void Run_TornMarkValidWithoutRollback_ReportsTheOlderAppBootingWithTrace()
     {
