@@ -19,9 +19,15 @@ public static class CliRunner
     /// <summary>Runs <c>esp-ota <paramref name="args"/></c>: exit code, stdout and stderr.</summary>
     public static (int Code, string Out, string Err) Run(params string[] args)
     {
+        if (Executable is not null)
+        {
+            var (exit, output, error) = RunProcess(args);
+            return (exit, new UTF8Encoding(false).GetString(output), error);
+        }
+
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = Run(args, stdout, stderr);
+        int code = EspOtaCli.Run(args, stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -34,7 +40,17 @@ public static class CliRunner
         }
 
         var (code, output, error) = RunProcess(args);
-        stdout.Write(output);
+        if (stdout is StreamWriter { BaseStream: var raw } writer)
+        {
+            // Binary output (partitions gen to stdout) as the bytes the process wrote, as in-process.
+            writer.Flush();
+            raw.Write(output);
+        }
+        else
+        {
+            stdout.Write(new UTF8Encoding(false).GetString(output));
+        }
+
         stderr.Write(error);
         return code;
     }
@@ -66,12 +82,13 @@ public static class CliRunner
         return start;
     }
 
-    private static (int Code, string Out, string Err) RunProcess(string[] args)
+    private static (int Code, byte[] Out, string Err) RunProcess(string[] args)
     {
         var start = ProcessStart(args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Executable}");
         process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
+        var bytes = new MemoryStream();
+        var output = process.StandardOutput.BaseStream.CopyToAsync(bytes);
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
@@ -80,6 +97,7 @@ public static class CliRunner
         }
 
         process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
+        output.GetAwaiter().GetResult();
+        return (process.ExitCode, bytes.ToArray(), error.Result);
     }
 }
