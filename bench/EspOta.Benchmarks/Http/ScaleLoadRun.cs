@@ -134,8 +134,8 @@ internal static class ScaleLoadRun
             GC.KeepAlive(fleets);
 
             string label = $"{setup,-14} n={n,6}";
-            Console.WriteLine($"{label} poll:   {poll.Label(poll)}");
-            Console.WriteLine($"{label} update: {update.Label(update)}; {finalUpdated}/{n} run v2 after {update.Seconds:0.0} s{(finalUpdated < n ? " (stopped at the time bound)" : "")}");
+            Console.WriteLine($"{label} poll:   {poll.Describe()}");
+            Console.WriteLine($"{label} update: {update.Describe()}; {finalUpdated}/{n} run v2 after {update.Seconds:0.0} s{(finalUpdated < n ? " (stopped at the time bound)" : "")}");
             Console.WriteLine(
                 $"{label} server peak RSS {string.Join(" + ", rssPeak.Select(Mib))} MiB (after poll {string.Join(" + ", rssAfterPoll.Select(Mib))}); " +
                 $"fleet managed heap {(heapAfter - heapBefore) / 1024.0 / n:0.0} KiB/device (own flash sectors {ownFlash / 1024.0 / n:0.0} KiB/device, v2 {v2.Length / 1024.0:0.0} KiB); " +
@@ -216,9 +216,9 @@ internal static class ScaleLoadRun
 
     private sealed record Phase(double Seconds, double[] Checks, long Requests, string Outcomes, bool TimedOut)
     {
-        public string Label(Phase phase) =>
-            $"{phase.Checks.Length} checks in {phase.Seconds:0.0} s, p50 {FleetLoadRun.Percentile(phase.Checks, 0.50):0.0} ms, p99 {FleetLoadRun.Percentile(phase.Checks, 0.99):0.0} ms, " +
-            $"{phase.Requests} requests ({phase.Requests / phase.Seconds:0} /s){(phase.TimedOut ? ", STOPPED at the time bound" : "")}; cycles: {phase.Outcomes}";
+        public string Describe() =>
+            $"{Checks.Length} checks in {Seconds:0.0} s, p50 {FleetLoadRun.Percentile(Checks, 0.50):0.0} ms, p99 {FleetLoadRun.Percentile(Checks, 0.99):0.0} ms, " +
+            $"{Requests} requests ({Requests / Seconds:0} /s){(TimedOut ? ", STOPPED at the time bound" : "")}; cycles: {(Outcomes.Length == 0 ? "(not collected: stopped)" : Outcomes)}";
     }
 
     /// <summary>Times the update-check requests and counts all requests.</summary>
