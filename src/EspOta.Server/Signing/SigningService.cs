@@ -31,7 +31,7 @@ internal sealed class SigningService(ISigningStore store)
             ? new UploadSignatureVerdict([], null, null)
             : new UploadSignatureVerdict(
                 [],
-                "encrypted_project",
+                SignatureRefusalReason.EncryptedProject,
                 $"project '{project}' has both a signing policy and an encryption key; the server checks signatures only of images it stores in plain, so remove one of the two");
     }
 

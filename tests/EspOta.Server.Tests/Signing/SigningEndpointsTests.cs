@@ -143,6 +143,20 @@ public sealed class SigningEndpointsTests
     }
 
     [Fact]
+    public async Task Upload_ProjectWithPolicyAndEncryptionKey_Refused422EncryptedProject_EvenWhenSigned()
+    {
+        // The server stores such an upload only as ciphertext and cannot check its signatures: refused, not stored unchecked.
+        await using var server = await StartWithPolicyAsync();
+        await Encryption.EncryptedProjectTests.SetKeyAsync(server.Admin, Project, Encryption.EncryptedProjectTests.EcdhPublicPem);
+
+        using var response = await server.UploadAsync(Signed(App("1.0.0"), "rsa3072_a"));
+
+        Assert.Equal(SignatureRefusalReason.EncryptedProject, await RefusalAsync(response));
+        Assert.Empty((await server.Admin.GetFromJsonAsync<FirmwareInfo[]>("api/firmware"))!);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "images")));
+    }
+
+    [Fact]
     public async Task Upload_ProjectWithoutPolicy_UnsignedAccepted()
     {
         await using var server = await StartWithPolicyAsync();
