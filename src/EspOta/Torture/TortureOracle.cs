@@ -113,7 +113,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 case TortureContinuation.SelfTestFails:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
                     string app = boot;
-                    if (!candidates.Any(c => HasRollbackTarget(c, app)))
+                    if (!candidates.Any(c => HasRollbackTarget(c, app, device)))
                     {
                         // Only an update has a self-test to fail: with rollback, the unconfirmed one on trial; without,
                         // the one that just replaced an earlier app (the previous entry is still there to go back to).
@@ -127,7 +127,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
                     catch (EspException ex)
                     {
-                        var without = candidates.Where(c => !HasRollbackTarget(c, app)).ToArray();
+                        var without = candidates.Where(c => !HasRollbackTarget(c, app, device)).ToArray();
                         if (without.Length == 0)
                         {
                             Report(TortureViolationKind.RollbackRefused, candidates[0].Confirmed, app, $"{ex.Code.GetName()}: {ex.Message}");
@@ -248,10 +248,13 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     }
 
     // With rollback the app on trial may give up on itself; without, esp_ota_mark_app_invalid_rollback marks the
-    // running (already permanent) app INVALID and the bootloader goes back to the previous entry.
-    private static bool HasRollbackTarget(IdealOta ideal, string running) => ideal.Rollback
+    // running (already permanent) app INVALID and the bootloader goes back to the previous entry, which
+    // esp_ota_check_rollback_is_possible verifies first: under secure boot, an app signed only by keys revoked
+    // since (a key rotation) is no target, and ESP-IDF refuses the rollback (ESP_ERR_OTA_ROLLBACK_FAILED).
+    private bool HasRollbackTarget(IdealOta ideal, string running, Device.EspDevice device) => ideal.Rollback
         ? ideal.Pending == running
-        : ideal.Pending is null && ideal.Confirmed == running && ideal.Previous is not null;
+        : ideal.Pending is null && ideal.Confirmed == running && ideal.Previous is { } previous
+            && replay.Run.SignedByUnrevokedKey(previous, device.SecureBoot?.Efuses);
 
     // The data partitions the factory reset erases that still hold a byte other than 0xFF.
     private string? NotErased()

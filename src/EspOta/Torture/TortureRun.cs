@@ -81,6 +81,13 @@ internal sealed class TortureRun
     /// <summary>Whether the device checks signatures (Secure Boot v2).</summary>
     public bool SecureBoot => _signedBy is not null;
 
+    /// <summary>
+    /// Whether the app named <paramref name="version"/> can pass secure boot with the eFuses <paramref name="efuses"/>:
+    /// always without secure boot; with it, when one of its signing key slots is not revoked.
+    /// </summary>
+    public bool SignedByUnrevokedKey(string version, SecureBootEfuses? efuses) =>
+        _signedBy is null || efuses is null || !_signedBy.TryGetValue(version, out var slots) || slots.Any(k => !efuses.Revoked[k]);
+
     /// <summary>Key slots in use: one past the highest slot any version is signed with.</summary>
     public int KeySlots => _signedBy is null ? 0 : _signedBy.Values.SelectMany(k => k).Max() + 1;
 

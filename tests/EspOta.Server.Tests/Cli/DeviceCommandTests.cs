@@ -46,7 +46,7 @@ public sealed class DeviceCommandTests
         Assert.Equal(ExitCodes.Ok, created);
         var output = new StringWriter();
 
-        int exit = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--flash-time", "--json"], output, new StringWriter()));
+        int exit = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--flash-time", "--json"], output, new StringWriter()));
 
         Assert.Equal(ExitCodes.Ok, exit);
         using var json = JsonDocument.Parse(output.ToString());
@@ -67,7 +67,7 @@ public sealed class DeviceCommandTests
 
         // Without the option nothing is modelled.
         var plain = new StringWriter();
-        await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], plain, new StringWriter()));
+        await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], plain, new StringWriter()));
         using var plainJson = JsonDocument.Parse(plain.ToString());
         Assert.Equal(JsonValueKind.Null, plainJson.RootElement.GetProperty("flash_time").ValueKind);
     }
@@ -117,8 +117,8 @@ public sealed class DeviceCommandTests
         var without = new StringWriter();
         var with = new StringWriter();
 
-        int refused = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], without, new StringWriter()));
-        int updated = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--hmac-key", hmac, "--json"], with, new StringWriter()));
+        int refused = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], without, new StringWriter()));
+        int updated = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--hmac-key", hmac, "--json"], with, new StringWriter()));
 
         Assert.Equal((ExitCodes.Failure, ExitCodes.Ok), (refused, updated));
         using var withoutJson = JsonDocument.Parse(without.ToString());
@@ -137,7 +137,7 @@ public sealed class DeviceCommandTests
         string factory = Path.Combine(folder, "v1.bin"), bootloader = Path.Combine(folder, "bl.bin"), flash = Path.Combine(folder, "sb.bin");
         File.WriteAllBytes(factory, Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "1.0.0", chip: Images.Chip.Esp32C3), "rsa3072_a"));
         File.WriteAllBytes(bootloader, Signing.SigningEndpointsTests.Signed(File.ReadAllBytes(EspOta.Tests.Vectors.PathOf("images", "bootloader_esp32c3.bin")), "rsa3072_a", "rsa3072_b"));
-        Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(
             ["device", "create", "--flash", flash, "--factory", factory, "--bootloader", bootloader, "--slot-size", "0x40000",
              "--secure-boot", "--secure-boot-key", Key("rsa3072_a.pub.pem"), "--secure-boot-key", Key("rsa3072_b.pub.pem")],
             new StringWriter(), new StringWriter()));
@@ -146,7 +146,7 @@ public sealed class DeviceCommandTests
         string[] run = ["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"];
 
         var first = new StringWriter();
-        int updated = await Task.Run(() => EspOtaCli.Run([.. run, "--revoke-key-on-confirm", "0"], first, new StringWriter()));
+        int updated = await Task.Run(() => CliRunner.Run([.. run, "--revoke-key-on-confirm", "0"], first, new StringWriter()));
 
         using (var json = JsonDocument.Parse(first.ToString()))
         {
@@ -162,13 +162,13 @@ public sealed class DeviceCommandTests
 
         // The burnt eFuses are the device's: options describing others are refused.
         var refusedOptions = new StringWriter();
-        Assert.Equal(ExitCodes.Usage, EspOtaCli.Run([.. run, "--secure-boot-key", Key("rsa3072_c.pub.pem")], new StringWriter(), refusedOptions));
+        Assert.Equal(ExitCodes.Usage, CliRunner.Run([.. run, "--secure-boot-key", Key("rsa3072_c.pub.pem")], new StringWriter(), refusedOptions));
         Assert.Contains(".efuse.json", refusedOptions.ToString(), StringComparison.Ordinal);
 
         // A later image signed by the revoked key only: the device (a fresh process, eFuses from the file) refuses it.
         (await server.UploadAsync(Signing.SigningEndpointsTests.Signed(TestFirmware.Build("cli-sb", "3.0.0", chip: Images.Chip.Esp32C3), "rsa3072_a"))).Dispose();
         var second = new StringWriter();
-        int refused = await Task.Run(() => EspOtaCli.Run(run, second, new StringWriter()));
+        int refused = await Task.Run(() => CliRunner.Run(run, second, new StringWriter()));
         using var again = JsonDocument.Parse(second.ToString());
         Assert.Equal(ExitCodes.Failure, refused);
         Assert.Equal(("Failed", "2.0.0"), (again.RootElement.GetProperty("outcome").GetString(), again.RootElement.GetProperty("running_version").GetString()));

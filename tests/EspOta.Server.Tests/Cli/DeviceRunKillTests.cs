@@ -23,7 +23,7 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
         string factory = Path.Combine(folder, "v1.bin");
         File.WriteAllBytes(factory, TestFirmware.Build("kill-app", "1.0.0"));
         string flash = Path.Combine(folder, "dev-kill.bin");
-        Assert.Equal(ExitCodes.Ok, EspOtaCli.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
+        Assert.Equal(ExitCodes.Ok, CliRunner.Run(["device", "create", "--flash", flash, "--factory", factory, "--slot-size", "0x40000"], new StringWriter(), new StringWriter()));
         var random = new Random(seed);
         var log = new List<string>();
 
@@ -40,7 +40,7 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
         for (int run = 0; run < 3 && BootedVersion(flash) != "2.0.0"; run++)
         {
             var stdout = new StringWriter();
-            int code = await Task.Run(() => EspOtaCli.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], stdout, new StringWriter()));
+            int code = await Task.Run(() => CliRunner.Run(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], stdout, new StringWriter()));
             Assert.Equal(ExitCodes.Ok, code);
         }
 
@@ -51,7 +51,7 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = EspOtaCli.Run(["flash", "boot", flash, "--json"], stdout, stderr);
+        int code = CliRunner.Run(["flash", "boot", flash, "--json"], stdout, stderr);
         Assert.True(code == ExitCodes.Ok, $"flash boot: exit {code}: {stderr}");
         using var json = JsonDocument.Parse(stdout.ToString());
         return json.RootElement.GetProperty("boot").GetProperty("version").GetString() ?? "";
