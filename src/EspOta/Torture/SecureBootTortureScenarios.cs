@@ -10,13 +10,13 @@ namespace EspOta.Torture;
 public static class SecureBootTortureScenarios
 {
     /// <summary>
-    /// app-0 (key 0 only) runs; OTA of app-1 (key 1 only), reboot, mark valid, <c>esp_ota_revoke_secure_boot_public_key(0)</c>;
+    /// app-0 (key 0 only) runs; OTA of app-1 (keys 0 and 1: the rotation release), reboot, mark valid, <c>esp_ota_revoke_secure_boot_public_key(0)</c>;
     /// then a later OTA of app-2 (key 1 only), reboot, mark valid. Once key 0 is revoked app-0 can no longer boot,
     /// so any cut that fell back to it after the burn would leave the device unbootable.
     /// </summary>
     public static TortureScenario KeyRotation { get; } = new(
         "secure-boot-key-rotation",
-        "Secure Boot v2 (ESP32-C3, RSA-3072, key digests 0 and 1 burnt): app-0 (key 0) runs from ota_0; OTA of app-1 (key 1), reboot, mark valid, "
+        "Secure Boot v2 (ESP32-C3, RSA-3072, key digests 0 and 1 burnt): app-0 (key 0) runs from ota_0; OTA of app-1 (keys 0 + 1), reboot, mark valid, "
         + "esp_ota_revoke_secure_boot_public_key(0) (cut before and after the burn); OTA of app-2 (key 1), reboot, mark valid",
         TortureScenarios.InitialApp,
         s =>
@@ -29,5 +29,5 @@ public static class SecureBootTortureScenarios
             s.Boot();
             s.MarkValid();
         },
-        SignedBy: new Dictionary<string, int[]> { ["app-0"] = [0], ["app-1"] = [1], ["app-2"] = [1] });
+        SignedBy: new Dictionary<string, int[]> { ["app-0"] = [0], ["app-1"] = [0, 1], ["app-2"] = [1] });
 }

@@ -58,10 +58,12 @@ public sealed class FleetKeyRotationTests
         await SigningEndpointsTests.TrustAsync(server, Project, Key1);
         var fleet = Enumerable.Range(1, 3).Select(i => NewDevice(server.Device, $"rot-{i}")).ToList();
 
-        // The key-1 release: every device takes it, confirms it, and then burns KEY_REVOKE0.
-        string v2 = await UploadAsync(server, App("2.0.0", Key1));
+        // The rotation release, signed by key 0 and key 1: every device takes it, confirms it, and then burns KEY_REVOKE0.
+        string v2 = await UploadAsync(server, App("2.0.0", Key0, Key1));
         var offer = await OfferAsync(server, "rot-probe", "1.0.0");
-        Assert.Equal([SigningEndpointsTests.Digest(Key1)], offer!.Value.GetProperty("signed_by").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(
+            new[] { SigningEndpointsTests.Digest(Key0), SigningEndpointsTests.Digest(Key1) }.Order(StringComparer.Ordinal),
+            offer!.Value.GetProperty("signed_by").EnumerateArray().Select(d => d.GetString()));
         foreach (var (device, config) in fleet)
         {
             var result = await device.RunCycleAsync();
@@ -92,7 +94,9 @@ public sealed class FleetKeyRotationTests
 
         Assert.Null(await OfferAsync(server, "rot-1", "2.0.0"));
         Assert.NotEqual(v3, (await OfferAsync(server, "rot-new", "1.0.0"))?.GetProperty("sha256").GetString());
-        Assert.Equal(v2, (await OfferAsync(server, "rot-new", "1.0.0"))!.Value.GetProperty("sha256").GetString());
+        var afterRevoke = (await OfferAsync(server, "rot-new", "1.0.0"))!.Value;
+        Assert.Equal(v2, afterRevoke.GetProperty("sha256").GetString());
+        Assert.Equal([SigningEndpointsTests.Digest(Key1)], afterRevoke.GetProperty("signed_by").EnumerateArray().Select(d => d.GetString()));
         foreach (var (device, _) in fleet)
         {
             Assert.Equal(DeviceCycleOutcome.UpToDate, (await device.RunCycleAsync()).Outcome);
