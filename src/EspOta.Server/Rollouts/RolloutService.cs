@@ -75,6 +75,24 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         return (decision, offered);
     }
 
+    /// <summary>
+    /// The release a device that no rollout stage covers keeps, for a caller with no running version to stay on (the
+    /// stable URL of stock devices): the newest image of the project and chip that no unfinished rollout is still
+    /// staging (running, paused, halted or cancelled) and that the signing policy does not withhold; null if none.
+    /// </summary>
+    public async Task<FirmwareRecord?> ReleaseOutsideStagesAsync(UpdateCheckRequest check, CancellationToken cancellationToken)
+    {
+        var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var policy = await signing.ForProjectAsync(check.Project, check.Chip, cancellationToken).ConfigureAwait(false);
+        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        var staging = all
+            .Where(r => r.State != RolloutState.Completed && r.Firmware.Project == check.Project && r.Firmware.Chip == check.Chip)
+            .Select(r => r.Firmware.Sha256)
+            .ToHashSet(StringComparer.Ordinal);
+        var kept = catalog.Where(f => !staging.Contains(f.Sha256) && policy.Withholds(f.Sha256) is null).ToList();
+        return UpdatePolicy.Choose(check, kept, new HashSet<string>(StringComparer.Ordinal));
+    }
+
     /// <summary>Feeds a device report to the rollouts it is a member of and applies their gates.</summary>
     public async Task ObserveAsync(string deviceId, DeviceReport report, CancellationToken cancellationToken)
     {

@@ -178,6 +178,28 @@ public sealed class StableDownloadEndpointsTests
         Assert.Equal(404, unknown.Status);
     }
 
+    /// <summary>
+    /// During a staged rollout that does not cover the URL's stand-in device (an update check would answer "stay"), the
+    /// URL serves the release the devices outside the stages keep, not 404.
+    /// </summary>
+    [Fact]
+    public async Task StagedRollout_NotCoveringTheUrl_ServesTheReleaseOutsideItsStages()
+    {
+        var (server, v1, v2) = await StartWithTwoReleasesAsync();
+        await using var _ = server;
+        await CreateRolloutAsync(server, new { firmware = Sha(v2), stages = new[] { new { percent = 100 } }, target = new { device_ids = new[] { "lab-1" } } });
+
+        var during = await Client(server).SendAsync("GET");
+        var (length, ranged, _) = await Client(server).PartialDownloadAsync(RequestSize);
+
+        Assert.Equal(200, during.Status);
+        Assert.Equal("1.0.0", during.Headers["X-Firmware-Version"]);
+        Assert.Equal(v1, during.Body);
+        Assert.Equal($"\"{Sha(v1)}\"", during.Headers["ETag"]);
+        Assert.Equal(v1.Length, length);
+        Assert.Equal(v1, ranged);
+    }
+
     private static async Task CreateRolloutAsync(OtaTestServer server, object body)
     {
         using var response = await server.Admin.PostAsJsonAsync("/api/rollouts", body);
