@@ -33,26 +33,30 @@ public static class TortureEngine
         long done = 0;
         replay.Rewind();
 
+        // Every continuation from one cut; the violations they find count once for the cut.
+        void JudgeCut(TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
+        {
+            for (int c = 0; c < Continuations.Length; c++)
+            {
+                replay.Cut(cut);
+                if (c == 0)
+                {
+                    options.CutObserver?.Invoke(cut, replay.Work.ToArray());
+                }
+
+                oracle.Judge(Continuations[c], cut, step, candidates, selected);
+            }
+
+            oracle.EndCut();
+            done++;
+        }
+
         // An eFuse revocation is no flash operation, but the power can fail just before or just after its burn.
         void CutAtEfuses(int operationsDone)
         {
             foreach (var (cut, step) in replay.EfuseCutsAt(operationsDone))
             {
-                IdealOta[] candidates = [step.Before, step.After];
-                var selected = replay.SelectedBefore(operationsDone);
-                for (int c = 0; c < Continuations.Length; c++)
-                {
-                    replay.Cut(cut);
-                    if (c == 0)
-                    {
-                        options.CutObserver?.Invoke(cut, replay.Work.ToArray());
-                    }
-
-                    oracle.Judge(Continuations[c], cut, step, candidates, selected);
-                }
-
-                oracle.EndCut();
-                done++;
+                JudgeCut(cut, step, [step.Before, step.After], replay.SelectedBefore(operationsDone));
             }
         }
 
@@ -62,22 +66,7 @@ public static class TortureEngine
             var step = replay.StepOf(op.Index);
             foreach (var cut in CutPointsAt(replay, op, options.Seed))
             {
-                var candidates = oracle.CandidatesAt(cut, step);
-                var selected = replay.SelectedBefore(op.Index);
-                for (int c = 0; c < Continuations.Length; c++)
-                {
-                    replay.Cut(cut);
-                    if (c == 0)
-                    {
-                        options.CutObserver?.Invoke(cut, replay.Work.ToArray());
-                    }
-
-                    oracle.Judge(Continuations[c], cut, step, candidates, selected);
-                }
-
-                oracle.EndCut();
-
-                done++;
+                JudgeCut(cut, step, oracle.CandidatesAt(cut, step), replay.SelectedBefore(op.Index));
             }
 
             replay.Advance(op);

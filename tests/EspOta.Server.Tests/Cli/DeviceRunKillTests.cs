@@ -59,17 +59,7 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
 
     private static async Task<bool> RunAndKillAfterAsync(string[] args, TimeSpan delay)
     {
-        var start = CliRunner.Executable is { } exe
-            ? new ProcessStartInfo(exe)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll") } };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
+        var start = CliRunner.ProcessStart(args);
         using var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();

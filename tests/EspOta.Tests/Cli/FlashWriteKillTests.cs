@@ -179,18 +179,7 @@ public sealed class FlashWriteKillTests : IDisposable
 
     private static ProcessStartInfo StartInfo(string[] args, string? pauseAt)
     {
-        var start = CliRunner.Executable is { } exe
-            ? new ProcessStartInfo(exe)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "esp-ota.dll") } };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.RedirectStandardError = true;
-        start.RedirectStandardOutput = true;
-        start.UseShellExecute = false;
-        start.StandardErrorEncoding = new UTF8Encoding(false);
+        var start = CliRunner.ProcessStart(args);
         if (pauseAt is not null)
         {
             start.Environment[CliTestHooks.PauseVariable] = pauseAt;
