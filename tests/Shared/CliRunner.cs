@@ -82,6 +82,26 @@ public static class CliRunner
         return start;
     }
 
+    /// <summary>
+    /// Starts <c>esp-ota <paramref name="args"/></c> as its own process and SIGKILLs it after <paramref name="delay"/>
+    /// unless it finished first (the kill tests); true when it was killed.
+    /// </summary>
+    public static async Task<bool> RunAndKillAfterAsync(string[] args, TimeSpan delay)
+    {
+        using var process = Process.Start(ProcessStart(args)) ?? throw new InvalidOperationException($"cannot start esp-ota {string.Join(' ', args)}");
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(exited, Task.Delay(delay)) == exited)
+        {
+            return false;
+        }
+
+        process.Kill();
+        await process.WaitForExitAsync();
+        return true;
+    }
+
     private static (int Code, byte[] Out, string Err) RunProcess(string[] args)
     {
         var start = ProcessStart(args);

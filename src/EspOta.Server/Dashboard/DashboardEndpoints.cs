@@ -372,7 +372,7 @@ public static class DashboardEndpoints
         sb.Append(CultureInfo.InvariantCulture, $"<div class=\"card\"><h2>Labels</h2><div>group {E(labels?.Group ?? "—")}</div><div>tags {E(labels?.Tags is { Count: > 0 } t ? string.Join(", ", t) : "—")}</div><div>pinned {E(labels?.PinnedVersion ?? "—")}</div></div></div>");
         if (d is { Project: { } project, Chip: { } chip, Version: { } version })
         {
-            var (decision, _) = await service.DecideAsync(new EspOta.Http.UpdateCheckRequest(id, chip, project, version, d.SecureVersion ?? 0), record: false, cancellationToken);
+            var (decision, _, _) = await service.DecideAsync(new EspOta.Http.UpdateCheckRequest(id, chip, project, version, d.SecureVersion ?? 0), record: false, cancellationToken);
             sb.Append(CultureInfo.InvariantCulture, $"<div class=\"card\" id=\"decision\"><h2>{(decision.Offer is null ? "Why nothing" : "Why this offer")}</h2><div class=\"decision\">{(decision.Offer is null ? "No update" : $"Offer {E(decision.Offer.Version)}")} {Badge(Name(decision.Rule))}</div><ul class=\"reasons\">");
             foreach (var reason in decision.Reasons)
             {

@@ -180,7 +180,7 @@ public static class RolloutEndpoints
             return Problems.NotFound("device that checked for updates", id);
         }
 
-        var (decision, _) = await service.DecideAsync(new UpdateCheckRequest(id, chip, project, version, device.SecureVersion ?? 0), record: false, cancellationToken);
+        var (decision, _, _) = await service.DecideAsync(new UpdateCheckRequest(id, chip, project, version, device.SecureVersion ?? 0), record: false, cancellationToken);
         return TypedResults.Ok(decision);
     }
 }

@@ -29,7 +29,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// <param name="record">Whether an offer by a rollout admits the device.</param>
     /// <param name="cancellationToken">Cancels it.</param>
     /// <param name="assumedLabels">Labels to decide with instead of the device's stored ones (a stable URL's channel).</param>
-    public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken, DeviceLabels? assumedLabels = null)
+    public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware, IReadOnlyList<string>? SignedBy)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken, DeviceLabels? assumedLabels = null)
     {
         // The placement facts kept between checks (Rollouts/FleetPlacement), not the device list:
         // reading every device on every check does not scale to a fleet.
@@ -72,7 +72,9 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         }
 
         var offered = decision.Offer is { } offer ? catalog.FirstOrDefault(f => f.Sha256 == offer.Sha256) : null;
-        return (decision, offered);
+
+        // The offer names the still-trusted signers (under a policy), from the policy this decision used.
+        return (decision, offered, offered is not null && policy.HasPolicy ? policy.SignedBy(offered.Sha256) : null);
     }
 
     /// <summary>

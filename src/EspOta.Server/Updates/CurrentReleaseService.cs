@@ -52,7 +52,7 @@ internal class CurrentReleaseService(RolloutService rollouts, IRolloutStore stor
         // An empty running version parses as free-form: the newest by version when every candidate
         // is numbered, the newest upload otherwise.
         var asked = new UpdateCheckRequest(deviceId, chip, project, Version: "", SecureVersion: 0);
-        var (decision, chosen) = await rollouts.DecideAsync(asked, record: false, cancellationToken, labels).ConfigureAwait(false);
+        var (decision, chosen, _) = await rollouts.DecideAsync(asked, record: false, cancellationToken, labels).ConfigureAwait(false);
         if (chosen is null && decision.Rule == DecisionRule.Stay)
         {
             // A staged rollout that does not cover the stand-in: an update check would say "stay where you are",

@@ -90,7 +90,7 @@ public static class UpdateEndpoints
         // The rollouts decide (Rollouts/UpdateDecider): pins, roll-back actions, stages; the newest
         // compatible version only for projects that never had a rollout.
         var rollouts = request.HttpContext.RequestServices.GetRequiredService<RolloutService>();
-        var (_, chosen) = await rollouts.DecideAsync(check, record: true, cancellationToken);
+        var (_, chosen, signedBy) = await rollouts.DecideAsync(check, record: true, cancellationToken);
         await devices.TouchAsync(check, chosen?.Sha256, cancellationToken);
         metrics.Check(chosen is not null);
         if (chosen is null)
@@ -103,10 +103,9 @@ public static class UpdateEndpoints
         string url = options.CdnBaseUrl.Length > 0
             ? $"{options.CdnBaseUrl.TrimEnd('/')}/{ImageFiles.FileNameOf(chosen.Sha256)}"
             : FirmwareEndpoints.DownloadPath(chosen.Sha256).TrimStart('/');
-        var policy = await request.HttpContext.RequestServices.GetRequiredService<Signing.SigningService>().ForProjectAsync(chosen.Project, chosen.Chip, cancellationToken);
         var offer = new UpdateOffer(url, chosen.Size, chosen.Sha256, chosen.Project, chosen.Version, chosen.SecureVersion, chosen.Chip)
         {
-            SignedBy = policy.HasPolicy ? policy.SignedBy(chosen.Sha256) : null,
+            SignedBy = signedBy,
         };
         var encryption = request.HttpContext.RequestServices.GetRequiredService<Encryption.IEncryptionStore>();
         if (await encryption.GetImageAsync(chosen.Sha256, cancellationToken) is { } encrypted)

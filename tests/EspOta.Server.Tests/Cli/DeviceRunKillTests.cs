@@ -30,7 +30,7 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
         for (int run = 0; run < 8; run++)
         {
             int delay = random.Next(100, 3000);
-            bool killed = await RunAndKillAfterAsync(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], TimeSpan.FromMilliseconds(delay));
+            bool killed = await CliRunner.RunAndKillAfterAsync(["device", "run", "--flash", flash, "--server", server.BaseAddress.ToString(), "--json"], TimeSpan.FromMilliseconds(delay));
             string booted = BootedVersion(flash);
             log.Add($"run {run} (seed {seed}): kill after {delay} ms, killed {killed}, boots {booted}");
             Assert.True(booted is "1.0.0" or "2.0.0", string.Join("\n", log));
@@ -55,22 +55,5 @@ public sealed class DeviceRunKillTests(ITestOutputHelper output)
         Assert.True(code == ExitCodes.Ok, $"flash boot: exit {code}: {stderr}");
         using var json = JsonDocument.Parse(stdout.ToString());
         return json.RootElement.GetProperty("boot").GetProperty("version").GetString() ?? "";
-    }
-
-    private static async Task<bool> RunAndKillAfterAsync(string[] args, TimeSpan delay)
-    {
-        var start = CliRunner.ProcessStart(args);
-        using var process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        var exited = process.WaitForExitAsync();
-        if (await Task.WhenAny(exited, Task.Delay(delay)) == exited)
-        {
-            return false;
-        }
-
-        process.Kill();
-        await process.WaitForExitAsync();
-        return true;
     }
 }

@@ -58,7 +58,7 @@ public sealed class FleetPlacementTests
             // Mostly the rollouts' project; sometimes a device moves to another (leaving the audience) and back.
             var check = new UpdateCheckRequest(id, "esp32", random.Next(8) == 0 ? "other-app" : "fleet-app", random.Next(4) == 0 ? "2.0.0" : "1.0.0", 0);
             var expected = await UncachedAsync(services, check);
-            var (actual, _) = await rollouts.DecideAsync(check, record: false, CancellationToken.None);
+            var (actual, _, _) = await rollouts.DecideAsync(check, record: false, CancellationToken.None);
             Assert.True(expected.Rule == actual.Rule, $"{what}: rule {actual.Rule}, uncached {expected.Rule}");
             Assert.True(expected.RolloutId == actual.RolloutId && expected.Stage == actual.Stage, $"{what}: {actual.RolloutId}/{actual.Stage}, uncached {expected.RolloutId}/{expected.Stage}");
             Assert.True(expected.Offer?.Sha256 == actual.Offer?.Sha256, $"{what}: offer {actual.Offer?.Version}, uncached {expected.Offer?.Version}");

@@ -114,7 +114,7 @@ public sealed class FlashWriteKillTests : IDisposable
             string path = Path.Combine(dir, target);
             byte[] old = File.ReadAllBytes(path);
 
-            bool killed = await RunAndKillAfterAsync(Expand(dir, args), TimeSpan.FromMilliseconds(delay));
+            bool killed = await CliRunner.RunAndKillAfterAsync(Expand(dir, args), TimeSpan.FromMilliseconds(delay));
 
             byte[] after = File.ReadAllBytes(path);
             bool isOld = after.AsSpan().SequenceEqual(old), isNew = after.AsSpan().SequenceEqual(expectedNew);
@@ -218,22 +218,5 @@ public sealed class FlashWriteKillTests : IDisposable
                 await process.WaitForExitAsync();
             }
         }
-    }
-
-    /// <summary>Starts the command and kills it after <paramref name="delay"/> unless it finished first; true when it was killed.</summary>
-    private static async Task<bool> RunAndKillAfterAsync(string[] args, TimeSpan delay)
-    {
-        using var process = Process.Start(StartInfo(args, null))!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        var exited = process.WaitForExitAsync();
-        if (await Task.WhenAny(exited, Task.Delay(delay)) == exited)
-        {
-            return false;
-        }
-
-        process.Kill();
-        await process.WaitForExitAsync();
-        return true;
     }
 }
