@@ -71,6 +71,8 @@ public static class TortureKnownFindings
         Key("bootloader-ota", true, UnsafeBootloaderCopy),
         Key("partition-table-ota", false, UnsafePartitionTableCopy),
         Key("partition-table-ota", true, UnsafePartitionTableCopy),
+        Key("http-install", false, TornMarkValid),
+        Key("http-install", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

@@ -35,4 +35,13 @@ public enum TortureViolationKind
 
     /// <summary>With anti-rollback: an app whose <c>secure_version</c> is below the eFuse counter at the cut booted.</summary>
     AppBelowSecureVersionBoots,
+
+    /// <summary>
+    /// A download resumed through its checkpoint after a cut wrote an image byte below the checkpoint, or not exactly
+    /// the bytes after it (each byte the checkpoint vouches for is written once across the resume).
+    /// </summary>
+    ResumeRewroteImage,
+
+    /// <summary>The resume continuation did not end on the scenario's target app (<see cref="TortureScenario.ResumeTarget"/>).</summary>
+    ResumeUnfinished,
 }
