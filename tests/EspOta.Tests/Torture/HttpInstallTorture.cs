@@ -36,9 +36,15 @@ internal sealed class HttpInstallTorture : IDisposable
     private readonly HttpClient _admin;
     private readonly HttpClient _device;
     private readonly ConcurrentDictionary<string, UpdateOffer> _offers = new();
+    private readonly Func<IOtaCheckpointStore, IOtaCheckpointStore> _wrapStore;
+    private long _fromCheckpoint;
+    private long _fromStart;
+    private long _refused;
+    private long _alreadyRunning;
 
-    private HttpInstallTorture()
+    private HttpInstallTorture(Func<IOtaCheckpointStore, IOtaCheckpointStore>? wrapStore)
     {
+        _wrapStore = wrapStore ?? (store => store);
         _data = Path.Combine(Path.GetTempPath(), "esp-ota-torture-http", Guid.NewGuid().ToString("N"));
         _app = EspOtaServerHost.Create("http://127.0.0.1:0", o =>
         {
@@ -64,8 +70,23 @@ internal sealed class HttpInstallTorture : IDisposable
     /// <summary>The scenario, bound to this server.</summary>
     public TortureScenario Scenario { get; }
 
-    /// <summary>Starts the server (on 127.0.0.1, a free port, a temp data folder).</summary>
-    public static HttpInstallTorture Start() => new();
+    /// <summary>Resume continuations that continued from a checkpoint.</summary>
+    public long FromCheckpoint => Interlocked.Read(ref _fromCheckpoint);
+
+    /// <summary>Resume continuations that found no usable checkpoint and downloaded from the start.</summary>
+    public long FromStart => Interlocked.Read(ref _fromStart);
+
+    /// <summary>Resume continuations whose offer was refused before any erase (a rolled-back version).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Resume continuations that found app-1 already running.</summary>
+    public long AlreadyRunning => Interlocked.Read(ref _alreadyRunning);
+
+    /// <summary>
+    /// Starts the server (on 127.0.0.1, a free port, a temp data folder); <paramref name="wrapStore"/> lets a test put a
+    /// deliberately broken checkpoint store between the client and the flash.
+    /// </summary>
+    public static HttpInstallTorture Start(Func<IOtaCheckpointStore, IOtaCheckpointStore>? wrapStore = null) => new(wrapStore);
 
     public void Dispose()
     {
@@ -92,7 +113,7 @@ internal sealed class HttpInstallTorture : IDisposable
         var nvs = s.Table.FindFirst(label: "nvs")!;
         s.Step("http: esp_https_ota (download, checkpoints, esp_ota_end, esp_ota_set_boot_partition)", () =>
         {
-            var store = new SplittingStore(new FlashOtaCheckpointStore(s.Device.Flash, nvs), s);
+            var store = new SplittingStore(_wrapStore(new FlashOtaCheckpointStore(s.Device.Flash, nvs)), s);
             Client().InstallAsync(s.Device, Chip.Esp32C3, offer, store).GetAwaiter().GetResult();
         }, i => i.AfterSelect(Target));
         s.Boot();
@@ -105,12 +126,13 @@ internal sealed class HttpInstallTorture : IDisposable
         var device = resume.Device;
         if (device.LastBoot?.App?.Version == Target)
         {
+            Interlocked.Increment(ref _alreadyRunning);
             return TortureResumeOutcome.Nothing;
         }
 
         var offer = _offers.Values.Single();
         var table = device.LastBoot!.Table!;
-        var store = new FlashOtaCheckpointStore(device.Flash, table.FindFirst(label: "nvs")!);
+        var store = _wrapStore(new FlashOtaCheckpointStore(device.Flash, table.FindFirst(label: "nvs")!));
         HttpOtaResult result;
         try
         {
@@ -119,7 +141,17 @@ internal sealed class HttpInstallTorture : IDisposable
         catch (HttpOtaRefusedException refused) when (refused.BeforeErase)
         {
             // The app-1 trial ended unconfirmed and was rolled back: the client will not install it again.
+            Interlocked.Increment(ref _refused);
             return TortureResumeOutcome.RefusedBecause($"{refused.Refusal}: {refused.Message}");
+        }
+
+        if (result.ResumedFrom is null)
+        {
+            Interlocked.Increment(ref _fromStart);
+        }
+        else
+        {
+            Interlocked.Increment(ref _fromCheckpoint);
         }
 
         return new TortureResumeOutcome(result.App.Version, result.Partition, result.ResumedFrom, offer.Size);
