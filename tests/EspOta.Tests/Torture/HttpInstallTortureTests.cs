@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Torture;
 using Xunit.Abstractions;
@@ -15,7 +16,14 @@ public sealed class HttpInstallTortureTests(ITestOutputHelper output)
     public void Run_HttpInstall_ResumesThroughTheCheckpointAfterCutsAndEndsOnAConfirmedApp1(bool rollback)
     {
         using var http = HttpInstallTorture.Start();
-        var report = TortureEngine.Run(http.Scenario, new TortureOptions { ImageSize = 64 * 1024, Rollback = rollback, Seed = Seed });
+        var operations = new SortedDictionary<int, FlashOperation>();
+        var report = TortureEngine.Run(http.Scenario, new TortureOptions
+        {
+            ImageSize = 64 * 1024,
+            Rollback = rollback,
+            Seed = Seed,
+            CutObserver = (cut, _) => operations[cut.Operation.Index] = cut.Operation,
+        });
 
         output.WriteLine($"rollback {(rollback ? "on" : "off")}: {report.Operations} operations, {report.CutPoints} cut points, {report.Replays} replays, "
             + $"{report.Reboots} boots, {report.ViolationCount} violating cut points, {report.Elapsed.TotalSeconds:F1} s; resumes: {http.FromCheckpoint} from a checkpoint, "
@@ -24,6 +32,24 @@ public sealed class HttpInstallTortureTests(ITestOutputHelper output)
         {
             output.WriteLine($"  {finding.Key} x{finding.Count}, operations #{finding.FirstOperation}..#{finding.LastOperation}");
         }
+
+        // The client saves a checkpoint only after the write it vouches for (never ahead of the flash), and forgets
+        // it only after the boot partition is set.
+        var ops = operations.Values.ToArray();
+        Assert.Equal(report.Operations, ops.Length);
+        static bool In(FlashOperation op, long start, long end) => op.Address >= start && op.Address < end;
+        var nvsWrites = ops.Where(op => op.Kind == FlashOperationKind.Write && In(op, 0x9000, 0xD000)).ToArray();
+        Assert.True(nvsWrites.Length > 60);
+        foreach (var save in nvsWrites[..^1])
+        {
+            var before = ops.Take(save.Index).Last(op => !In(op, 0x9000, 0xD000));
+            Assert.True(before.Kind == FlashOperationKind.Write && In(before, 0x20000, 0x30000), $"checkpoint #{save.Index} follows {before}");
+        }
+
+        var otadata = ops.Where(op => In(op, 0xD000, 0xF000)).Select(op => op.Index).ToArray();
+        output.WriteLine($"  otadata operations: #{string.Join(", #", otadata)}; checkpoint records: {nvsWrites.Length - 1} saves + 1 forget (#{nvsWrites[^1].Index})");
+        Assert.True(nvsWrites[^1].Index > otadata[1], "the checkpoint is forgotten after set boot");
+        Assert.All(ops[(otadata[1] + 1)..nvsWrites[^1].Index], op => Assert.True(In(op, 0x9000, 0xD000), $"#{op.Index} between set boot and forgetting: {op}"));
 
         // Every checkpoint save is a cut point: most cuts inside the download leave one to resume from.
         Assert.True(http.FromCheckpoint > report.CutPoints / 2, $"{http.FromCheckpoint} resumes from a checkpoint of {report.CutPoints} cuts");
