@@ -1,6 +1,10 @@
 namespace EspOta.Torture;
 
 /// <summary>What happens after the power returns.</summary>
+/// <remarks>
+/// A scenario with <see cref="TortureScenario.ResumeDownload"/> gets one more run after these three: boot, resume the
+/// download, reboot, then as <see cref="SelfTestPasses"/> (its violations carry <see cref="TortureViolation.ResumedDownload"/>).
+/// </remarks>
 public enum TortureContinuation
 {
     /// <summary>Two reboots, the app never confirming itself (it keeps crashing or losing power).</summary>

@@ -47,6 +47,13 @@ public static class TortureEngine
                 oracle.Judge(Continuations[c], cut, step, candidates, selected);
             }
 
+            if (scenario.ResumeDownload is not null)
+            {
+                // The app resumes its download through the checkpoint, then goes on as when its self-test passes.
+                replay.Cut(cut);
+                oracle.Judge(TortureContinuation.SelfTestPasses, cut, step, candidates, selected, resume: true);
+            }
+
             oracle.EndCut();
             done++;
         }

@@ -73,6 +73,8 @@ public static class TortureKnownFindings
         Key("partition-table-ota", true, UnsafePartitionTableCopy),
         Key("secure-boot-key-rotation", false, TornMarkValid),
         Key("secure-boot-key-rotation", true, TornPendingVerifyRewrite),
+        Key("http-install", false, TornMarkValid),
+        Key("http-install", true, TornPendingVerifyRewrite),
     };
 
     /// <summary>The known findings of one scenario run.</summary>

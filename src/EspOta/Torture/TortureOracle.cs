@@ -56,9 +56,14 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
     }
 
     /// <summary>Boots the cut flash and follows <paramref name="continuation"/>, checking every boot.</summary>
-    public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected)
+    /// <remarks>
+    /// With <paramref name="resume"/> (only with <see cref="TortureContinuation.SelfTestPasses"/>): after the first boot the
+    /// scenario's <see cref="TortureScenario.ResumeDownload"/> runs, its writes counted, and the device reboots into what it selected.
+    /// </remarks>
+    public void Judge(TortureContinuation continuation, TortureCutPoint cut, TortureStep step, IdealOta[] candidates, HashSet<string> selected, bool resume = false)
     {
-        var device = replay.OpenCutDevice(cut);
+        var writes = resume ? new WriteCounter() : null;
+        var device = replay.OpenCutDevice(cut, writes is null ? null : new Flash.ObservedFlash(replay.Work, writes));
 
         // The ROM's first step, when the scenario models it: no loadable second-stage bootloader, no boot at all.
         BootResult Reboot()
@@ -78,6 +83,7 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
         uint floor = device.Efuse.SecureVersion.Version;
         int bootNumber = 0;
         bool skipped = false;
+        bool refused = false;
 
         try
         {
@@ -97,6 +103,31 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                 case TortureContinuation.SelfTestPasses:
                     candidates = [.. candidates.Select(c => c.AfterBoot())];
                     string running = boot;
+                    if (writes is not null)
+                    {
+                        writes.Armed = true;
+                        var outcome = scenario.ResumeDownload!(new TortureResume(device, cut));
+                        writes.Armed = false;
+                        if (RewroteImage(outcome, writes) is { } rewrote)
+                        {
+                            Report(TortureViolationKind.ResumeRewroteImage, outcome.Selected, running, rewrote);
+                            return;
+                        }
+
+                        refused = outcome.Refused is not null;
+                        if (outcome.Selected is { } installed)
+                        {
+                            candidates = [.. candidates.Select(c => c.AfterSelect(installed))];
+                            if (Check(ref candidates, Reboot()) is not { } next)
+                            {
+                                return;
+                            }
+
+                            candidates = [.. candidates.Select(c => c.AfterBoot())];
+                            running = next;
+                        }
+                    }
+
                     try
                     {
                         device.Ota.MarkAppValidCancelRollback();
@@ -107,7 +138,11 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
                     }
 
                     candidates = [.. candidates.Select(c => c.AfterMarkValid(running))];
-                    Check(ref candidates, Reboot());
+                    if (Check(ref candidates, Reboot()) is { } last && writes is not null && !refused && scenario.ResumeTarget is { } target && last != target)
+                    {
+                        Report(TortureViolationKind.ResumeUnfinished, target, last, $"the resumed install ended on {last}, not on {target} confirmed");
+                    }
+
                     break;
 
                 case TortureContinuation.SelfTestFails:
@@ -214,7 +249,27 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
         }
 
         void Report(TortureViolationKind kind, string? expected, string? actual, string detail) =>
-            _thisCut.Add(new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail));
+            _thisCut.Add(new TortureViolation(scenario.Name, options.Rollback, kind, step.Name, cut, continuation, bootNumber, expected, actual, options.Seed, detail)
+            {
+                ResumedDownload = resume,
+            });
+    }
+
+    // Each image byte the checkpoint vouches for is written once: the resume writes exactly the bytes after it, none below.
+    private static string? RewroteImage(TortureResumeOutcome outcome, WriteCounter writes)
+    {
+        if (outcome.Selected is null || outcome.Partition is not { } partition)
+        {
+            // Nothing installed: what it wrote (a forgotten checkpoint) is held to the boots that follow.
+            return null;
+        }
+
+        long from = outcome.ResumedFrom ?? 0;
+        long inside = writes.Within(partition.Offset, partition.End, out long lowest);
+        long expected = outcome.ImageLength - from;
+        return inside == expected && (inside == 0 || lowest >= partition.Offset + from)
+            ? null
+            : $"resumed at image byte {from}: wrote {inside} bytes into {partition.Label} (expected {expected}), the lowest at offset {lowest - partition.Offset}";
     }
 
     /// <summary>
@@ -328,6 +383,46 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
 
         var verdict = (device.SecureBoot is null ? replay.Validator : device.Validator).Validate(work, target);
         return verdict.IsValid ? null : $"active otadata[{active}] ({entry}) selects {target.Label}, whose image does not verify: {verdict.Reason}";
+    }
+
+    // Counts what the resume continuation writes (armed only while the scenario's resume runs).
+    private sealed class WriteCounter : Flash.IFlashObserver
+    {
+        private readonly List<(long Address, int Length)> _writes = [];
+
+        public bool Armed { get; set; }
+
+        public long Total => _writes.Sum(w => (long)w.Length);
+
+        public void OnWrite(long address, ReadOnlySpan<byte> data)
+        {
+            if (Armed)
+            {
+                _writes.Add((address, data.Length));
+            }
+        }
+
+        public void OnErase(long address, long length)
+        {
+        }
+
+        public long Within(long start, long end, out long lowest)
+        {
+            long total = 0;
+            lowest = long.MaxValue;
+            foreach (var (address, length) in _writes)
+            {
+                long from = Math.Max(address, start);
+                long to = Math.Min(address + length, end);
+                if (to > from)
+                {
+                    total += to - from;
+                    lowest = Math.Min(lowest, from);
+                }
+            }
+
+            return total;
+        }
     }
 
     private static string Describe(BootResult result)

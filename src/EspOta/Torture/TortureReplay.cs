@@ -93,7 +93,7 @@ internal sealed class TortureReplay
     public EspDevice OpenDevice(IFlash flash, Efuse? efuse = null) => OpenDevice(flash, [], efuse);
 
     /// <summary>The device that reboots after the last <see cref="Cut"/> (<paramref name="cut"/>): every eFuse as it was when the power failed.</summary>
-    public EspDevice OpenCutDevice(TortureCutPoint cut) => OpenDevice(Work, _revokedAtCut, EfuseAt(cut));
+    public EspDevice OpenCutDevice(TortureCutPoint cut, IFlash? flash = null) => OpenDevice(flash ?? Work, _revokedAtCut, EfuseAt(cut));
 
     private EspDevice OpenDevice(IFlash flash, IEnumerable<int> revoked, Efuse? efuse) => Run.SecureBoot
         // Signature checks depend on the eFuse state, which the content-token cache does not see: not cached.

@@ -58,6 +58,20 @@ public sealed record TortureScenario(
     /// <summary>The layout reserves a recovery bootloader region (<c>RecoveryBTLDR</c>) at the end of flash.</summary>
     public bool RecoveryBootloader { get; init; }
 
+    /// <summary>
+    /// The app's "reboot and resume the download through the checkpoint" (an HTTP client's install, issue 14): when set,
+    /// every cut gets one more continuation after the three of <see cref="TortureContinuation"/>: boot, this action
+    /// (which resumes or restarts the install and says what it selected), a reboot into what it selected, the
+    /// self-test passes (<c>esp_ota_mark_app_valid_cancel_rollback</c>), a reboot. Each boot is held to the model;
+    /// the resumed download must write exactly the image bytes after its checkpoint, none below it
+    /// (<see cref="TortureViolationKind.ResumeRewroteImage"/>), and the last boot must run <see cref="ResumeTarget"/>
+    /// (<see cref="TortureViolationKind.ResumeUnfinished"/>). Its violations carry <see cref="TortureViolation.ResumedDownload"/>.
+    /// </summary>
+    public Func<TortureResume, TortureResumeOutcome>? ResumeDownload { get; init; }
+
+    /// <summary>The app the <see cref="ResumeDownload"/> continuation must end on, confirmed; null: no such check.</summary>
+    public string? ResumeTarget { get; init; }
+
     /// <summary>The <c>secure_version</c> of each app image by name (absent: 0).</summary>
     public IReadOnlyDictionary<string, uint> SecureVersions { get; init; } = new Dictionary<string, uint>();
 }

@@ -22,6 +22,7 @@ public sealed class TortureSession
     private OtaUpdate? _update;
     private string? _updateApp;
     private long _updateOffset;
+    private List<(string Name, int At)>? _splits;
 
     internal TortureSession(TortureRun run, EspDevice device, Func<long> operationCount, IdealOta? ideal, TortureSession? continueFrom = null)
     {
@@ -282,12 +283,41 @@ public sealed class TortureSession
         ArgumentNullException.ThrowIfNull(transition);
         var before = Ideal;
         int first = (int)_operationCount();
-        action();
+        var splits = new List<(string Name, int At)>();
+        _splits = splits;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            _splits = null;
+        }
+
         Ideal = HasIdeal ? transition(before) : before;
-        _steps.Add(new TortureStep(name, first, (int)_operationCount(), before, Ideal, atomic)
+        int end = (int)_operationCount();
+        _steps.Add(new TortureStep(name, first, splits.Count > 0 ? splits[0].At : end, before, Ideal, atomic)
         {
             Intermediate = HasIdeal && intermediate is not null ? intermediate(before) : null,
         });
+        for (int i = 0; i < splits.Count; i++)
+        {
+            // What follows the step's effect is bookkeeping: it starts and ends in the after state.
+            _steps.Add(new TortureStep(splits[i].Name, splits[i].At, i + 1 < splits.Count ? splits[i + 1].At : end, Ideal, Ideal));
+        }
+    }
+
+    /// <summary>
+    /// Called from inside a running <see cref="Step(string, Action, Func{IdealOta, IdealOta}, bool)"/> action (for
+    /// example from a callback of code that does several things in one call, as <c>esp_https_ota_finish</c> sets the
+    /// boot partition and the app then forgets its checkpoint): the operations so far carry the step's effect,
+    /// those from here on are a follow-up step <paramref name="name"/> that starts and ends in the step's after state.
+    /// </summary>
+    public void SplitStep(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var splits = _splits ?? throw new InvalidOperationException("SplitStep is called from inside a step's action");
+        splits.Add((name, (int)_operationCount()));
     }
 
     /// <summary>The eFuse revocations of the steps so far: the flash operations done when each was burnt, its slot, its step.</summary>

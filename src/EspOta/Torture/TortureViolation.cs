@@ -31,12 +31,20 @@ public sealed record TortureViolation(
     /// </summary>
     public IReadOnlyList<TortureViolation> AlsoFailed { get; init; } = [];
 
+    /// <summary>
+    /// The run was the scenario's resume continuation (<see cref="TortureScenario.ResumeDownload"/>): boot, resume the
+    /// download, reboot, then as <see cref="TortureContinuation.SelfTestPasses"/>.
+    /// </summary>
+    public bool ResumedDownload { get; init; }
+
+    private string ContinuationName => ResumedDownload ? "ResumeDownload" : Continuation.ToString();
+
     /// <summary>Every continuation after this cut that broke the invariant: <see cref="Continuation"/>, then those in <see cref="AlsoFailed"/>.</summary>
     public IEnumerable<TortureContinuation> Continuations => AlsoFailed.Select(v => v.Continuation).Prepend(Continuation);
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Scenario} (rollback {(Rollback ? "on" : "off")}, seed {Seed}): {Kind} in step '{Step}', cut {Cut}, {Continuation} boot {BootNumber}"
-        + string.Concat(AlsoFailed.Select(v => $", {v.Continuation} boot {v.BootNumber}"))
+        $"{Scenario} (rollback {(Rollback ? "on" : "off")}, seed {Seed}): {Kind} in step '{Step}', cut {Cut}, {ContinuationName} boot {BootNumber}"
+        + string.Concat(AlsoFailed.Select(v => $", {v.ContinuationName} boot {v.BootNumber}"))
         + $": expected {Expected ?? "nothing"}, booted {Actual ?? "nothing"}";
 }

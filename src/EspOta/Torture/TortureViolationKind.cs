@@ -38,4 +38,13 @@ public enum TortureViolationKind
 
     /// <summary>Secure boot: an app booted whose signature does not verify with a key digest that is burnt and not revoked.</summary>
     AppNotSignedByTrustedKeyBoots,
+
+    /// <summary>
+    /// A download resumed through its checkpoint after a cut wrote an image byte below the checkpoint, or not exactly
+    /// the bytes after it (each byte the checkpoint vouches for is written once across the resume).
+    /// </summary>
+    ResumeRewroteImage,
+
+    /// <summary>The resume continuation did not end on the scenario's target app (<see cref="TortureScenario.ResumeTarget"/>).</summary>
+    ResumeUnfinished,
 }

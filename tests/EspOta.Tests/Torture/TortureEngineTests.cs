@@ -21,6 +21,9 @@ public sealed class TortureEngineTests
             data.Add(scenario.Name, true);
         }
 
+        // The HTTP client's install needs the real server, so it is not in TortureScenarios.All.
+        data.Add(HttpInstallTorture.Name, false);
+        data.Add(HttpInstallTorture.Name, true);
         return data;
     }
 
@@ -28,7 +31,8 @@ public sealed class TortureEngineTests
     [MemberData(nameof(EveryScenario))]
     public void Run_EveryScenarioExhaustively_FindsExactlyTheDocumentedEspIdfBehaviours(string name, bool rollback)
     {
-        var scenario = TortureScenarios.Find(name)!;
+        using var http = name == HttpInstallTorture.Name ? HttpInstallTorture.Start() : null;
+        var scenario = http?.Scenario ?? TortureScenarios.Find(name)!;
         var report = TortureEngine.Run(scenario, new TortureOptions { ImageSize = 64 * 1024, Rollback = rollback, Seed = Seed });
 
         Assert.True(report.Operations > 0);
