@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EspOta.Flash;
 using EspOta.Http;
 using EspOta.Torture;
@@ -81,23 +80,10 @@ public sealed class HttpInstallTortureTests(ITestOutputHelper output)
     {
         // The client writes in whole 1 KiB reads (FullReadHandler), so the body replays operation for operation.
         using var http = HttpInstallTorture.Start();
-        var snapshots = new List<(string Cut, string Digest)>();
-        var fromScratch = new List<(string Cut, string Digest)>();
         var options = new TortureOptions { ImageSize = 8 * 1024, Rollback = true, Seed = Seed };
 
-        var a = TortureEngine.Run(http.Scenario, options with { CutObserver = (cut, flash) => snapshots.Add((cut.ToString(), Digest(flash))) });
-        var b = TortureEngine.Run(http.Scenario, options with
-        {
-            Mode = TortureReplayMode.FromScratch,
-            CutObserver = (cut, flash) => fromScratch.Add((cut.ToString(), Digest(flash))),
-        });
-
-        Assert.Equal(a.CutPoints, snapshots.Count);
-        Assert.Equal(snapshots, fromScratch);
-        Assert.Equal(a.Violations.Select(v => v.ToString()), b.Violations.Select(v => v.ToString()));
+        ReplayModes.AssertSnapshotMatchesFromScratch(http.Scenario, options);
     }
-
-    private static string Digest(byte[] flash) => Convert.ToHexString(SHA256.HashData(flash));
 
     private sealed class AheadStore(IOtaCheckpointStore inner) : IOtaCheckpointStore
     {

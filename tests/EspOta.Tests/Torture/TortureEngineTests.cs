@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EspOta.Flash;
 using EspOta.OtaData;
 using EspOta.Partitions;
@@ -119,20 +118,10 @@ public sealed class TortureEngineTests
     [InlineData(true)]
     public void Run_SnapshotReplay_ProducesTheSameCutStatesAndReportAsReplayingFromScratch(bool rollback)
     {
-        var snapshots = new List<(string Cut, string Digest)>();
-        var fromScratch = new List<(string Cut, string Digest)>();
         var options = new TortureOptions { ImageSize = 32 * 1024, ChunkSize = 8192, Rollback = rollback, Seed = Seed };
 
-        var a = TortureEngine.Run(TortureScenarios.FullOta, options with { CutObserver = (cut, flash) => snapshots.Add((cut.ToString(), Digest(flash))) });
-        var b = TortureEngine.Run(TortureScenarios.FullOta, options with
-        {
-            Mode = TortureReplayMode.FromScratch,
-            CutObserver = (cut, flash) => fromScratch.Add((cut.ToString(), Digest(flash))),
-        });
+        var (a, b) = ReplayModes.AssertSnapshotMatchesFromScratch(TortureScenarios.FullOta, options);
 
-        Assert.Equal(a.CutPoints, snapshots.Count);
-        Assert.Equal(snapshots, fromScratch);
-        Assert.Equal(a.Violations.Select(v => v.ToString()), b.Violations.Select(v => v.ToString()));
         Assert.Equal(a.Reboots, b.Reboots);
     }
 
@@ -323,5 +312,5 @@ public sealed class TortureEngineTests
         otaData.Write(inactive, entry);
     }
 
-    private static string Digest(byte[] flash) => Convert.ToHexString(SHA256.HashData(flash));
+    private static string Digest(byte[] flash) => ReplayModes.Digest(flash);
 }
