@@ -263,24 +263,49 @@ internal static class FlashCommand
 
             // The ROM's first step: without a loadable bootloader at the chip's offset nothing else runs.
             var rom = SecondStageCheck.RomStep(flash, ChipArgument(parse.GetValue(bootChip)), options.PartitionTableOffset);
-            if (!rom.Loads)
+
+            int RomRefuses(string reason, string verdict, EspOta.Security.SecureBootDeviceConfig? secureBoot)
             {
                 if (parse.GetValue(json))
                 {
-                    context.Out.WriteLine(CliJson.Format(new JsonObject { ["image"] = file.FullName, ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = false, ["reason"] = rom.Reason }, ["boot"] = null }));
+                    context.Out.WriteLine(CliJson.Format(new JsonObject
+                    {
+                        ["image"] = file.FullName,
+                        ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = false, ["reason"] = reason },
+                        ["boot"] = null,
+                        ["secure_boot"] = EfuseFile.Describe(secureBoot),
+                    }));
                 }
                 else
                 {
-                    context.Console.WriteLine("  " + rom.Reason);
-                    context.Console.WriteLine("no bootable app: the ROM finds no second-stage bootloader");
+                    context.Console.WriteLine("  " + reason);
+                    context.Console.WriteLine("no bootable app: " + verdict);
                 }
 
                 return ExitCodes.Failure;
             }
 
+            if (!rom.Loads)
+            {
+                return RomRefuses(rom.Reason, "the ROM finds no second-stage bootloader", null);
+            }
+
             // The chip's Secure Boot eFuses, if the image has them (flash build / device create).
             var secureBoot = EfuseFile.Load(file.FullName);
             var device = secureBoot is null ? EspDevice.Open(flash, options, efuse) : EspDevice.OpenSigned(flash, secureBoot, options, efuse);
+
+            // With Secure Boot enabled the ROM also checks the bootloader's signature (and may revoke a key: an eFuse write).
+            var romSignature = device.VerifyBootloaderByRom();
+            if (romSignature is not null && parse.GetValue(writeBack))
+            {
+                EfuseFile.Save(file.FullName, secureBoot);
+            }
+
+            if (romSignature is { IsValid: false })
+            {
+                return RomRefuses($"{rom.Reason}; Secure Boot: the bootloader's signature does not verify with a trusted key ({romSignature})", "the ROM refuses the unsigned bootloader", secureBoot);
+            }
+
             var result = device.Reboot(factoryResetPinHeld: reset);
             if (parse.GetValue(writeBack))
             {
@@ -292,7 +317,7 @@ internal static class FlashCommand
                 context.Out.WriteLine(CliJson.Format(new JsonObject
                 {
                     ["image"] = file.FullName,
-                    ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = true, ["modelled"] = rom.Modelled, ["reason"] = rom.Reason },
+                    ["rom"] = new JsonObject { ["chip"] = rom.Chip?.Name, ["offset"] = rom.Offset, ["loads"] = true, ["modelled"] = rom.Modelled, ["reason"] = rom.Reason, ["signature"] = romSignature?.ToString() },
                     ["boot"] = FlashImageFiles.DescribeBoot(result),
                     ["efuse_secure_version"] = efuse.SecureVersion.Version,
                     ["secure_boot"] = EfuseFile.Describe(secureBoot),
@@ -301,6 +326,11 @@ internal static class FlashCommand
             else
             {
                 context.Console.WriteLine("  " + rom.Reason);
+                if (romSignature is not null)
+                {
+                    context.Console.WriteLine("  ROM Secure Boot check of the bootloader: " + romSignature);
+                }
+
                 if (secureBoot is not null)
                 {
                     context.Console.WriteLine($"  secure boot (from {EfuseFile.PathFor(file.FullName)}): {secureBoot.Efuses}");

@@ -108,10 +108,34 @@ public sealed class EspDevice
         var running = RunningPartition ?? throw new InvalidOperationException("no app is running");
         bool confirmed = !Options.Rollback || Ota.GetStatePartition(running) is OtaData.OtaImageState.Valid or OtaData.OtaImageState.Undefined;
         var app = SignedRegion(new ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true }, running);
-        long bootloaderOffset = Layout.FlashComposeOptions.BootloaderOffsetFor(config.Chip);
-        var bootloaderArea = new Partition("bootloader", PartitionType.App, 0, (uint)bootloaderOffset, (uint)(PartitionTable.DefaultOffset - bootloaderOffset));
-        var bootloader = SignedRegion(new ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true, IsBootloader = true }, bootloaderArea);
-        SecureBootChecks.RevokeKey(index, config.Efuses, config.Capabilities, config.Scheme, app, bootloader, confirmed);
+        SecureBootChecks.RevokeKey(index, config.Efuses, config.Capabilities, config.Scheme, app, BootloaderRegion(config), confirmed);
+    }
+
+    /// <summary>
+    /// The ROM's Secure Boot check of the second-stage bootloader at the chip's offset, made at every reset once Secure
+    /// Boot is enabled: when no trusted, unrevoked key digest verifies it, the ROM does not load it and nothing else runs.
+    /// With aggressive revocation a trusted key whose block carries the right digest but a bad signature is revoked
+    /// on the spot (<see cref="SecureBootChecks.VerifyBootloaderByRom"/>), so this can change <see cref="SecureBoot"/>'s eFuses.
+    /// </summary>
+    /// <returns>The verdict, or null when the ROM checks no signature (no Secure Boot configured, signed apps only, or not enabled in eFuse).</returns>
+    public SignatureVerification? VerifyBootloaderByRom()
+    {
+        if (SecureBoot is not { Mode: SignedAppMode.SecureBoot } config || !config.Efuses.Enabled)
+        {
+            return null;
+        }
+
+        // A bootloader with no signature sector has no block the ROM could accept.
+        return BootloaderRegion(config) is { } region
+            ? SecureBootChecks.VerifyBootloaderByRom(region, config.Efuses, config.Scheme, config.Capabilities)
+            : new SignatureVerification([.. Enumerable.Range(0, 3).Select(i => new BlockCheck(i, BlockStatus.Invalid, null, null))]);
+    }
+
+    private SignedImageRegion? BootloaderRegion(SecureBootDeviceConfig config)
+    {
+        long offset = Layout.FlashComposeOptions.BootloaderOffsetFor(config.Chip);
+        var area = new Partition("bootloader", PartitionType.App, 0, (uint)offset, (uint)(Options.PartitionTableOffset - offset));
+        return SignedRegion(new ImageVerifyOptions { ExpectedChip = config.Chip, SecureBootV2 = true, IsBootloader = true }, area);
     }
 
     private SignedImageRegion? SignedRegion(ImageVerifyOptions options, Partition area)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EspOta.Cli;
+using EspOta.Security;
 
 namespace EspOta.Tests.Cli;
 
@@ -123,5 +124,68 @@ public sealed class SecureBootEfuseCliTests : IDisposable
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Contains("flash.bin.efuse.json", stderr, StringComparison.Ordinal);
         Assert.Contains("key_digests[0]", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FlashBoot_SecureBootOn_TheRomRefusesABootloaderNoTrustedKeySigned()
+    {
+        // The vector bootloader as built (no signature sector): with Secure Boot on, the ROM loads nothing.
+        var (code, _, err) = Run("flash", "build", "-p", PathOf("t.csv"), "-b", Vectors.PathOf("images", "bootloader_esp32c3.bin"), "-a", "factory=" + PathOf("app-a.bin"),
+            "-o", PathOf("flash.bin"), "--secure-boot-key", Key("rsa3072_a.pem"));
+        Assert.True(code == 0, err);
+        var (refused, json) = Boot();
+        Assert.Equal(ExitCodes.Failure, refused);
+        Assert.False(json.RootElement.GetProperty("rom").GetProperty("loads").GetBoolean());
+        Assert.Contains("Secure Boot", json.RootElement.GetProperty("rom").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("boot").ValueKind);
+
+        // Signed, but only by a key whose digest is not burnt.
+        Assert.Equal(0, Run("image", "sign", Vectors.PathOf("images", "bootloader_esp32c3.bin"), "--key", Key("rsa3072_b.pem"), "-o", PathOf("bl-b.bin")).Code);
+        Assert.Equal(0, Run("flash", "build", "-p", PathOf("t.csv"), "-b", PathOf("bl-b.bin"), "-a", "factory=" + PathOf("app-a.bin"), "-o", PathOf("flash.bin"),
+            "--secure-boot-key", Key("rsa3072_a.pem")).Code);
+        Assert.Equal(ExitCodes.Failure, Boot().Code);
+
+        // The same flash with key b burnt too: the ROM loads it, and the app signed by key a boots.
+        Assert.Equal(0, Run("flash", "build", "-p", PathOf("t.csv"), "-b", PathOf("bl-b.bin"), "-a", "factory=" + PathOf("app-a.bin"), "-o", PathOf("flash.bin"),
+            "--secure-boot-key", Key("rsa3072_a.pem"), "--secure-boot-key", Key("rsa3072_b.pem")).Code);
+        var (ok, booted) = Boot();
+        Assert.Equal(0, ok);
+        Assert.Contains("verified", booted.RootElement.GetProperty("rom").GetProperty("signature").GetString(), StringComparison.Ordinal);
+        Assert.Equal("factory", booted.RootElement.GetProperty("boot").GetProperty("booted").GetString());
+    }
+
+    [Fact]
+    public void FlashBoot_AggressiveRevocation_TheRomRevokesTheKeyWhoseBootloaderBlockFails_AndWriteBackKeepsIt()
+    {
+        // Bootloader signed by b (block 0) and a (block 1); b's signature damaged with its CRC made good again.
+        Assert.Equal(0, Run("image", "sign", Vectors.PathOf("images", "bootloader_esp32c3.bin"), "--key", Key("rsa3072_b.pem"), "--key", Key("rsa3072_a.pem"), "-o", PathOf("bl-ba.bin")).Code);
+        var bootloader = File.ReadAllBytes(PathOf("bl-ba.bin"));
+        int block0 = bootloader.Length - SignatureSector.Size;
+        bootloader[block0 + SignatureBlockV2.RsaSignatureOffset] ^= 1;
+        SignatureBlockV2.Read(bootloader.AsSpan(block0)).WithCrc().WriteTo(bootloader.AsSpan(block0));
+        File.WriteAllBytes(PathOf("bl-ba.bin"), bootloader);
+        Assert.Equal(0, Run("flash", "build", "-p", PathOf("t.csv"), "-b", PathOf("bl-ba.bin"), "-a", "factory=" + PathOf("app-a.bin"), "-o", PathOf("flash.bin"),
+            "--secure-boot-key", Key("rsa3072_a.pem"), "--secure-boot-key", Key("rsa3072_b.pem")).Code);
+
+        // Without aggressive revocation a bad block only does not count.
+        var (calm, calmJson) = Boot();
+        Assert.Equal(0, calm);
+        Assert.Empty(calmJson.RootElement.GetProperty("secure_boot").GetProperty("revoked_slots").EnumerateArray());
+
+        string efuseFile = PathOf("flash.bin.efuse.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(efuseFile))!;
+        Assert.False(document["secure_boot"]!["aggressive_revoke"]!.GetValue<bool>());
+        document["secure_boot"]!["aggressive_revoke"] = true;
+        File.WriteAllText(efuseFile, document.ToJsonString());
+        var (code, stdout, err) = Run("flash", "boot", PathOf("flash.bin"), "--write-back", "--json");
+        Assert.True(code == 0, err);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("factory", json.RootElement.GetProperty("boot").GetProperty("booted").GetString());
+        Assert.Equal([1], json.RootElement.GetProperty("secure_boot").GetProperty("revoked_slots").EnumerateArray().Select(s => s.GetInt32()));
+
+        // The burn is permanent: the next boot reads it from the eFuse file.
+        var (again, againJson) = Boot();
+        Assert.Equal(0, again);
+        Assert.Equal([1], againJson.RootElement.GetProperty("secure_boot").GetProperty("revoked_slots").EnumerateArray().Select(s => s.GetInt32()));
     }
 }
