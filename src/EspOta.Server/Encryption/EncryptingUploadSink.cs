@@ -10,13 +10,15 @@ namespace EspOta.Server.Encryption;
 /// of the body is (1) hashed, (2) encrypted (<see cref="StreamingImageEncryptor"/>) and only the
 /// ciphertext written to the temp file, and (3) handed through a bounded in-memory pipe to the
 /// image verifier, which runs beside the upload over the same bytes (one pass, as
-/// <c>ImageVerifier</c> reads forward only). At the end the esp_encrypted_img header (plain length,
+/// <c>ImageVerifier</c> reads forward only), and through a second one to the reader of its Secure Boot
+/// signature sector (<see cref="Signing.SigningPolicy.ReadRegion"/>), so that a signing policy can judge an
+/// image the server keeps only encrypted. At the end the esp_encrypted_img header (plain length,
 /// tag) is written over the placeholder at the start of the file and the file is hashed once more
 /// from disk, ciphertext only, for its content address.
 /// </summary>
 /// <remarks>
-/// Memory per upload: the pipe (at most <see cref="PipeLimit"/> unread bytes; the upload waits when
-/// the verifier falls behind), one output buffer and the GCM state. With no key
+/// Memory per upload: the two pipes (at most <see cref="PipeLimit"/> unread bytes each; the upload waits
+/// when a reader falls behind), one output buffer and the GCM state. With no key
 /// (<see cref="Discarding"/>) nothing is written at all: used for uploads that cannot be an image of
 /// any project (their refusal comes from the same verifier).
 /// </remarks>
@@ -33,8 +35,11 @@ internal sealed class EncryptingUploadSink : IUploadSink
     private readonly IncrementalHash _plainHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _output = new byte[StreamingImageEncryptor.MaxOutputLength(Piece)];
     private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: PipeLimit, resumeWriterThreshold: PipeLimit / 2, useSynchronizationContext: false));
+    private readonly Pipe _signaturePipe = new(new PipeOptions(pauseWriterThreshold: PipeLimit, resumeWriterThreshold: PipeLimit / 2, useSynchronizationContext: false));
     private readonly Task<ImageFacts> _verifier;
+    private readonly Task<SignedImageRegion?> _signatures;
     private bool _verifierDone;
+    private bool _signaturesDone;
     private long _plainSize;
 
     private EncryptingUploadSink(ProjectEncryptionKey? key, string? tempPath, long limit)
@@ -55,6 +60,16 @@ internal sealed class EncryptingUploadSink : IUploadSink
             using var plain = reader.AsStream();
             return ImageInspection.Inspect(plain, limit);
         });
+
+        var signatureReader = _signaturePipe.Reader;
+        _signatures = key is null
+            ? Task.FromResult<SignedImageRegion?>(null)
+            : Task.Run(() =>
+            {
+                using var plain = signatureReader.AsStream();
+                return Signing.SigningPolicy.ReadRegion(plain, limit);
+            });
+        _signaturesDone = key is null;
     }
 
     /// <summary>Encrypts the upload for <paramref name="key"/> into <paramref name="tempPath"/>.</summary>
@@ -84,13 +99,21 @@ internal sealed class EncryptingUploadSink : IUploadSink
                 var written = await _pipe.Writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
                 _verifierDone = written.IsCompleted;
             }
+
+            if (!_signaturesDone)
+            {
+                var written = await _signaturePipe.Writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                _signaturesDone = written.IsCompleted;
+            }
         }
     }
 
     public async Task<StagedImage> CompleteAsync(CancellationToken cancellationToken)
     {
         await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
+        await _signaturePipe.Writer.CompleteAsync().ConfigureAwait(false);
         var facts = await _verifier.ConfigureAwait(false);
+        var signatures = await _signatures.ConfigureAwait(false);
         if (_encryptor is null)
         {
             if (facts.IsAcceptable)
@@ -110,16 +133,18 @@ internal sealed class EncryptingUploadSink : IUploadSink
         string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file, cancellationToken).ConfigureAwait(false));
         await _file.DisposeAsync().ConfigureAwait(false);
         string imageSha256 = Convert.ToHexStringLower(_plainHash.GetHashAndReset());
-        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint));
+        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint)) { PlainSignatures = signatures };
     }
 
     public async ValueTask DisposeAsync()
     {
-        // The verifier must see the end of its input whatever happened, or its thread waits forever.
+        // The readers must see the end of their input whatever happened, or their threads wait forever.
         await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
+        await _signaturePipe.Writer.CompleteAsync().ConfigureAwait(false);
         try
         {
             await _verifier.ConfigureAwait(false);
+            await _signatures.ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {

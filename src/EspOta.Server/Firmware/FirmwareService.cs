@@ -146,11 +146,11 @@ internal sealed class FirmwareService
 
             size = staged.Size;
 
-            // The staged file is what will be stored: the plain image, or for an encrypted project its
-            // ciphertext, whose signatures the server cannot read (SigningService.JudgeEncryptedUploadAsync).
+            // The staged file is what will be stored: the plain image, read back for its signatures, or for an
+            // encrypted project its ciphertext, whose signatures were read from the plaintext on its way through.
             var signatures = staged.Encryption is null
                 ? await _signing.JudgeUploadAsync(temp, app.ProjectName, limit, cancellationToken).ConfigureAwait(false)
-                : await _signing.JudgeEncryptedUploadAsync(app.ProjectName, cancellationToken).ConfigureAwait(false);
+                : await _signing.JudgeEncryptedUploadAsync(app.ProjectName, staged.PlainSignatures, cancellationToken).ConfigureAwait(false);
             if (!signatures.IsAccepted)
             {
                 return (null, Signing.SigningEndpoints.Refusal(signatures));

@@ -7,4 +7,11 @@ namespace EspOta.Server.Firmware;
 /// <param name="Size">Size of the temp file (0 when nothing was kept).</param>
 /// <param name="Facts">The inspection of the plain image.</param>
 /// <param name="Encryption">For an image stored encrypted: what goes into <c>encrypted_firmware</c>; null for a plain image.</param>
-internal sealed record StagedImage(string? Sha256, long Size, ImageFacts Facts, EncryptedFirmwareRecord? Encryption);
+internal sealed record StagedImage(string? Sha256, long Size, ImageFacts Facts, EncryptedFirmwareRecord? Encryption)
+{
+    /// <summary>
+    /// For an image stored encrypted: its Secure Boot signature sector and signed-data digest, read from the plaintext on
+    /// its way through (null when it has none); a plain image's are read back from its file.
+    /// </summary>
+    public EspOta.Security.SignedImageRegion? PlainSignatures { get; init; }
+}

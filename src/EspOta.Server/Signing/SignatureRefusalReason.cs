@@ -14,10 +14,4 @@ public static class SignatureRefusalReason
 
     /// <summary>A block names a trusted key, but its digest or signature does not verify over the image.</summary>
     public const string BadSignature = "bad_signature";
-
-    /// <summary>
-    /// The project also has an encryption key: the server keeps only the ciphertext and never reads the plaintext back,
-    /// so it cannot check the signatures (remove the signing policy or the encryption key).
-    /// </summary>
-    public const string EncryptedProject = "encrypted_project";
 }

@@ -20,19 +20,13 @@ internal sealed class SigningService(ISigningStore store)
     }
 
     /// <summary>
-    /// Judges an upload the server stores only as ciphertext (the project has an encryption key): its plaintext
-    /// passes through memory once and is never kept, so its signatures cannot be read back; under a signing
-    /// policy such an upload is refused (<c>encrypted_project</c>) rather than stored unchecked.
+    /// Judges an upload the server stores only as ciphertext (the project has an encryption key) by the signature
+    /// sector read from its plaintext as it streamed through (<paramref name="region"/>; the plaintext is never kept).
     /// </summary>
-    public async Task<UploadSignatureVerdict> JudgeEncryptedUploadAsync(string project, CancellationToken cancellationToken)
+    public async Task<UploadSignatureVerdict> JudgeEncryptedUploadAsync(string project, EspOta.Security.SignedImageRegion? region, CancellationToken cancellationToken)
     {
         var keys = await store.KeysAsync(project, cancellationToken).ConfigureAwait(false);
-        return keys.Count == 0
-            ? new UploadSignatureVerdict([], null, null)
-            : new UploadSignatureVerdict(
-                [],
-                SignatureRefusalReason.EncryptedProject,
-                $"project '{project}' has both a signing policy and an encryption key; the server checks signatures only of images it stores in plain, so remove one of the two");
+        return SigningPolicy.Judge(project, keys, region);
     }
 
     /// <summary>The policy of a project over its images for one chip.</summary>

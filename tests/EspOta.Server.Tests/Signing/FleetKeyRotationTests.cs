@@ -117,4 +117,35 @@ public sealed class FleetKeyRotationTests
             Assert.Equal([true, false, false], config.Efuses.Revoked);
         }
     }
+
+    [Fact]
+    public async Task SignedAndEncrypted_ASecureBootDeviceInstallsTheEncryptedSignedRelease_AndRefusesAnUnsignedOneTheServerNeverStored()
+    {
+        // Signing policy and encryption key on one project: the device decrypts on the fly, then verifies the signature.
+        await using var server = await OtaTestServer.StartAsync();
+        await SigningEndpointsTests.TrustAsync(server, Project, Key0);
+        await Encryption.EncryptedProjectTests.SetKeyAsync(server.Admin, Project, Encryption.EncryptedProjectTests.EcdhPublicPem);
+        using var deviceKey = Encryption.EncryptedProjectTests.EcdhDeviceKey();
+        var flash = MemoryFlash.FromImage(SimulatedDeviceFlash.Build(App("1.0.0", Key0), SlotSize));
+        flash.Write(Layout.FlashComposeOptions.BootloaderOffsetFor(Chip.Esp32C3), SigningEndpointsTests.Signed(TestFirmware.Build("bootloader", "bootloader", chip: Chip.Esp32C3, payload: 2048), Key0));
+        var config = SecureBootDeviceConfig.SecureBoot(Chip.Esp32C3, SignatureScheme.Rsa3072, [Digest(Key0)]);
+        var device = new SimulatedDevice("enc-sig-1", Chip.Esp32C3, flash, new HttpOtaClient(server.Device) { DecryptionKey = deviceKey }, new SimulatedDeviceOptions { SecureBoot = config });
+
+        using (var unsigned = await server.UploadAsync(TestFirmware.Build(Project, "2.0.0", chip: Chip.Esp32C3)))
+        {
+            Assert.Equal(SignatureRefusalReason.Unsigned, (await unsigned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        }
+
+        string v2 = await UploadAsync(server, App("2.0.0", Key0));
+        var offer = (await OfferAsync(server, "enc-sig-1", "1.0.0"))!.Value;
+        Assert.Equal(v2, offer.GetProperty("sha256").GetString());
+        Assert.True(offer.GetProperty("encrypted").GetBoolean());
+        Assert.Equal([SigningEndpointsTests.Digest(Key0)], offer.GetProperty("signed_by").EnumerateArray().Select(d => d.GetString()));
+
+        var result = await device.RunCycleAsync();
+
+        Assert.True(result.Outcome == DeviceCycleOutcome.Updated, $"{result.Outcome} {result.Error}");
+        Assert.Equal("2.0.0", device.RunningApp!.Version);
+        Assert.Equal("2.0.0", device.Device.Reboot().App!.Version);
+    }
 }

@@ -143,17 +143,60 @@ public sealed class SigningEndpointsTests
     }
 
     [Fact]
-    public async Task Upload_ProjectWithPolicyAndEncryptionKey_Refused422EncryptedProject_EvenWhenSigned()
+    public async Task Upload_ProjectWithPolicyAndEncryptionKey_SignaturesJudgedFromThePlaintext_StoredOnlyEncrypted_OfferCarriesSignedBy()
     {
-        // The server stores such an upload only as ciphertext and cannot check its signatures: refused, not stored unchecked.
+        // The plaintext streams through memory once; its signature sector is read on the way, never kept.
         await using var server = await StartWithPolicyAsync();
         await Encryption.EncryptedProjectTests.SetKeyAsync(server.Admin, Project, Encryption.EncryptedProjectTests.EcdhPublicPem);
+        var plain = Signed(App("2.0.0"), "rsa3072_a", "rsa3072_c");
 
-        using var response = await server.UploadAsync(Signed(App("1.0.0"), "rsa3072_a"));
+        var info = await UploadAsync(server, plain);
 
-        Assert.Equal(SignatureRefusalReason.EncryptedProject, await RefusalAsync(response));
+        var stored = File.ReadAllBytes(Path.Combine(server.DataDirectory, "images", info.Sha256 + ".bin"));
+        Assert.True(EncryptedImageHeader.StartsWithMagic(stored));
+        using var deviceKey = Encryption.EncryptedProjectTests.EcdhDeviceKey();
+        Assert.Equal(plain, EncryptedImageDecryptor.Decrypt(stored, deviceKey));
+        var offer = await OfferAsync(server);
+        Assert.Equal(info.Sha256, offer!.Sha256);
+        Assert.Equal([Digest("rsa3072_a")], offer.SignedBy);
+        Assert.True(offer.Encrypted);
+
+        // Revoking the only trusted signer stops the offer, as for a plain image.
+        await RevokeAsync(server, Project, "rsa3072_a");
+        Assert.Null(await OfferAsync(server));
+    }
+
+    [Theory]
+    [InlineData("unsigned")]
+    [InlineData("unknown_key")]
+    [InlineData("revoked_key")]
+    [InlineData("bad_signature")]
+    public async Task Upload_ProjectWithPolicyAndEncryptionKey_RefusedAsAPlainUploadWouldBe_AndNothingKept(string reason)
+    {
+        await using var server = await StartWithPolicyAsync();
+        await Encryption.EncryptedProjectTests.SetKeyAsync(server.Admin, Project, Encryption.EncryptedProjectTests.EcdhPublicPem);
+        await TrustAsync(server, Project, "rsa3072_b");
+        await RevokeAsync(server, Project, "rsa3072_b");
+        var image = reason switch
+        {
+            "unsigned" => App("1.0.0"),
+            "unknown_key" => Signed(App("1.0.0"), "rsa3072_c"),
+            "revoked_key" => Signed(App("1.0.0"), "rsa3072_b"),
+            _ => Signed(App("1.0.0"), "rsa3072_a"),
+        };
+        if (reason == "bad_signature")
+        {
+            int sector = image.Length - SignatureSector.Size;
+            image[sector + 812] ^= 0x01; // first byte of the RSA signature field
+            SignatureBlockV2.Read(image.AsSpan(sector)).WithCrc().WriteTo(image.AsSpan(sector));
+        }
+
+        using var response = await server.UploadAsync(image);
+
+        Assert.Equal(reason, await RefusalAsync(response));
         Assert.Empty((await server.Admin.GetFromJsonAsync<FirmwareInfo[]>("api/firmware"))!);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "images")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "tmp")));
     }
 
     [Fact]
