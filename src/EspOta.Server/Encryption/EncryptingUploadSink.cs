@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 using EspOta.Security;
 using EspOta.Server.Firmware;
@@ -8,25 +7,18 @@ namespace EspOta.Server.Encryption;
 /// <summary>
 /// An upload to a project with an encryption key: the plaintext never touches the disk. Each piece
 /// of the body is (1) hashed, (2) encrypted (<see cref="StreamingImageEncryptor"/>) and only the
-/// ciphertext written to the temp file, and (3) handed through a bounded in-memory pipe to the
-/// image verifier, which runs beside the upload over the same bytes (one pass, as
-/// <c>ImageVerifier</c> reads forward only), and through a second one to the reader of its Secure Boot
-/// signature sector (<see cref="Signing.SigningPolicy.ReadRegion"/>), so that a signing policy can judge an
-/// image the server keeps only encrypted. At the end the esp_encrypted_img header (plain length,
-/// tag) is written over the placeholder at the start of the file and the file is hashed once more
-/// from disk, ciphertext only, for its content address.
+/// ciphertext written to the temp file, and (3) handed to the <see cref="PlaintextReaders"/> (the
+/// image check and the signature sector), which run beside the upload over the same bytes. At the end
+/// the esp_encrypted_img header (plain length, tag) is written over the placeholder at the start of
+/// the file and the file is hashed once more from disk, ciphertext only, for its content address.
 /// </summary>
 /// <remarks>
-/// Memory per upload: the two pipes (at most <see cref="PipeLimit"/> unread bytes each; the upload waits
-/// when a reader falls behind), one output buffer and the GCM state. With no key
+/// Memory per upload: the readers' pipes, one output buffer and the GCM state. With no key
 /// (<see cref="Discarding"/>) nothing is written at all: used for uploads that cannot be an image of
-/// any project (their refusal comes from the same verifier).
+/// any project (their refusal comes from the same inspection).
 /// </remarks>
 internal sealed class EncryptingUploadSink : IUploadSink
 {
-    /// <summary>Unread bytes after which the upload waits for the verifier.</summary>
-    public const int PipeLimit = 256 * 1024;
-
     private const int Piece = 64 * 1024;
 
     private readonly ProjectEncryptionKey? _key;
@@ -34,17 +26,13 @@ internal sealed class EncryptingUploadSink : IUploadSink
     private readonly FileStream? _file;
     private readonly IncrementalHash _plainHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _output = new byte[StreamingImageEncryptor.MaxOutputLength(Piece)];
-    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: PipeLimit, resumeWriterThreshold: PipeLimit / 2, useSynchronizationContext: false));
-    private readonly Pipe _signaturePipe = new(new PipeOptions(pauseWriterThreshold: PipeLimit, resumeWriterThreshold: PipeLimit / 2, useSynchronizationContext: false));
-    private readonly Task<ImageFacts> _verifier;
-    private readonly Task<SignedImageRegion?> _signatures;
-    private bool _verifierDone;
-    private bool _signaturesDone;
+    private readonly PlaintextReaders _readers;
     private long _plainSize;
 
     private EncryptingUploadSink(ProjectEncryptionKey? key, string? tempPath, long limit)
     {
         _key = key;
+        _readers = new PlaintextReaders(limit, readSignatures: key is not null);
         if (key is not null)
         {
             using var publicKey = ImageEncryptionKey.FromPem(key.PublicKeyPem, $"the encryption key of project '{key.Project}'");
@@ -53,23 +41,6 @@ internal sealed class EncryptingUploadSink : IUploadSink
             // Placeholder for the header, whose plain length and tag are known only at the end.
             _file.Write(new byte[EncryptedImageHeader.Size]);
         }
-
-        var reader = _pipe.Reader;
-        _verifier = Task.Run(() =>
-        {
-            using var plain = reader.AsStream();
-            return ImageInspection.Inspect(plain, limit);
-        });
-
-        var signatureReader = _signaturePipe.Reader;
-        _signatures = key is null
-            ? Task.FromResult<SignedImageRegion?>(null)
-            : Task.Run(() =>
-            {
-                using var plain = signatureReader.AsStream();
-                return Signing.SigningPolicy.ReadRegion(plain, limit);
-            });
-        _signaturesDone = key is null;
     }
 
     /// <summary>Encrypts the upload for <paramref name="key"/> into <paramref name="tempPath"/>.</summary>
@@ -92,28 +63,13 @@ internal sealed class EncryptingUploadSink : IUploadSink
                 await _file!.WriteAsync(_output.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             }
 
-            // Once the verifier has decided (it stops reading at the image's end, or at the first
-            // failure) the rest is not its business.
-            if (!_verifierDone)
-            {
-                var written = await _pipe.Writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
-                _verifierDone = written.IsCompleted;
-            }
-
-            if (!_signaturesDone)
-            {
-                var written = await _signaturePipe.Writer.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
-                _signaturesDone = written.IsCompleted;
-            }
+            await _readers.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async Task<StagedImage> CompleteAsync(CancellationToken cancellationToken)
     {
-        await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
-        await _signaturePipe.Writer.CompleteAsync().ConfigureAwait(false);
-        var facts = await _verifier.ConfigureAwait(false);
-        var signatures = await _signatures.ConfigureAwait(false);
+        var (facts, signatures) = await _readers.CompleteAsync().ConfigureAwait(false);
         if (_encryptor is null)
         {
             if (facts.IsAcceptable)
@@ -133,24 +89,12 @@ internal sealed class EncryptingUploadSink : IUploadSink
         string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file, cancellationToken).ConfigureAwait(false));
         await _file.DisposeAsync().ConfigureAwait(false);
         string imageSha256 = Convert.ToHexStringLower(_plainHash.GetHashAndReset());
-        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint)) { PlainSignatures = signatures };
+        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint)) { Signatures = signatures };
     }
 
     public async ValueTask DisposeAsync()
     {
-        // The readers must see the end of their input whatever happened, or their threads wait forever.
-        await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
-        await _signaturePipe.Writer.CompleteAsync().ConfigureAwait(false);
-        try
-        {
-            await _verifier.ConfigureAwait(false);
-            await _signatures.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            // The upload already failed; that error is the one reported.
-        }
-
+        await _readers.DisposeAsync().ConfigureAwait(false);
         _encryptor?.Dispose();
         if (_file is not null)
         {

@@ -71,7 +71,7 @@ internal sealed class FirmwareService
         }
 
         // An orphan is held to the project's signing policy like any upload.
-        var signatures = await _signing.JudgeUploadAsync(path, app.ProjectName, _options.MaxImageSize, cancellationToken).ConfigureAwait(false);
+        var signatures = await _signing.JudgeFileAsync(path, app.ProjectName, _options.MaxImageSize, cancellationToken).ConfigureAwait(false);
         if (!signatures.IsAccepted)
         {
             return false;
@@ -146,11 +146,9 @@ internal sealed class FirmwareService
 
             size = staged.Size;
 
-            // The staged file is what will be stored: the plain image, read back for its signatures, or for an
-            // encrypted project its ciphertext, whose signatures were read from the plaintext on its way through.
-            var signatures = staged.Encryption is null
-                ? await _signing.JudgeUploadAsync(temp, app.ProjectName, limit, cancellationToken).ConfigureAwait(false)
-                : await _signing.JudgeEncryptedUploadAsync(app.ProjectName, staged.PlainSignatures, cancellationToken).ConfigureAwait(false);
+            // The signatures were read from the plaintext on its way through, also for an encrypted project,
+            // whose staged file (what will be stored) is ciphertext only.
+            var signatures = await _signing.JudgeAsync(app.ProjectName, staged.Signatures, cancellationToken).ConfigureAwait(false);
             if (!signatures.IsAccepted)
             {
                 return (null, Signing.SigningEndpoints.Refusal(signatures));

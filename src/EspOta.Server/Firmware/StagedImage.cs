@@ -10,8 +10,8 @@ namespace EspOta.Server.Firmware;
 internal sealed record StagedImage(string? Sha256, long Size, ImageFacts Facts, EncryptedFirmwareRecord? Encryption)
 {
     /// <summary>
-    /// For an image stored encrypted: its Secure Boot signature sector and signed-data digest, read from the plaintext on
-    /// its way through (null when it has none); a plain image's are read back from its file.
+    /// The plain image's Secure Boot signature sector and signed-data digest, read on its way through
+    /// (<see cref="PlaintextReaders"/>); null when it has none or nothing was kept.
     /// </summary>
-    public EspOta.Security.SignedImageRegion? PlainSignatures { get; init; }
+    public EspOta.Security.SignedImageRegion? Signatures { get; init; }
 }

@@ -7,23 +7,22 @@ internal sealed class SigningService(ISigningStore store)
     public ISigningStore Store => store;
 
     /// <summary>Judges an image file (already accepted as an app image of <paramref name="project"/>) against the project's keys.</summary>
-    public async Task<UploadSignatureVerdict> JudgeUploadAsync(string path, string project, long maxLength, CancellationToken cancellationToken)
+    public async Task<UploadSignatureVerdict> JudgeFileAsync(string path, string project, long maxLength, CancellationToken cancellationToken)
     {
-        var keys = await store.KeysAsync(project, cancellationToken).ConfigureAwait(false);
         EspOta.Security.SignedImageRegion? region;
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
         {
             region = SigningPolicy.ReadRegion(file, maxLength);
         }
 
-        return SigningPolicy.Judge(project, keys, region);
+        return await JudgeAsync(project, region, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Judges an upload the server stores only as ciphertext (the project has an encryption key) by the signature
-    /// sector read from its plaintext as it streamed through (<paramref name="region"/>; the plaintext is never kept).
+    /// Judges an image of <paramref name="project"/> by its signature sector (<paramref name="region"/>, null when it has
+    /// none), as read from its plaintext during the upload (for an encrypted project the plaintext is never kept).
     /// </summary>
-    public async Task<UploadSignatureVerdict> JudgeEncryptedUploadAsync(string project, EspOta.Security.SignedImageRegion? region, CancellationToken cancellationToken)
+    public async Task<UploadSignatureVerdict> JudgeAsync(string project, EspOta.Security.SignedImageRegion? region, CancellationToken cancellationToken)
     {
         var keys = await store.KeysAsync(project, cancellationToken).ConfigureAwait(false);
         return SigningPolicy.Judge(project, keys, region);
