@@ -94,6 +94,13 @@ public sealed class Rollout
     /// <summary>Whether the firmware is being offered (running, or completed and still offered to late devices).</summary>
     public bool IsOffering => State is RolloutState.Running or RolloutState.Completed;
 
+    /// <summary>
+    /// A fresh copy of this rollout's state with <paramref name="members"/> as its members and no
+    /// history (what the store saves of it is then only what changes from here).
+    /// </summary>
+    internal Rollout WithMembers(IEnumerable<RolloutMember> members) =>
+        new(Id, Name, Firmware, Target, Stages, Gate, CreatedAt, State, CurrentStage, StageStartedAt, HaltReason, FailuresAcknowledgedAt, members, []);
+
     /// <summary>Starts a rollout at its first stage.</summary>
     /// <exception cref="ArgumentException">The stages or the gate are invalid (<see cref="Validate"/>).</exception>
     public static Rollout Create(string id, string name, RolloutFirmware firmware, RolloutTarget target, IReadOnlyList<RolloutStage> stages, RolloutGate gate, DateTimeOffset now)
@@ -189,37 +196,44 @@ public sealed class Rollout
 
     private RolloutStageProgress[] Progress(Dictionary<string, int> stages, DateTimeOffset? failuresSince)
     {
-        var result = new RolloutStageProgress[Stages.Count];
-        for (int i = 0; i < Stages.Count; i++)
+        // One pass over the population (not one per stage): the gates run on every member's report.
+        int count = Stages.Count;
+        var size = new int[count];
+        var offered = new int[count];
+        var inProgress = new int[count];
+        var confirmed = new int[count];
+        var failed = new int[count];
+        var rolledBack = new int[count];
+        foreach (var (deviceId, i) in stages)
         {
-            int size = 0, offered = 0, inProgress = 0, confirmed = 0, failed = 0, rolledBack = 0;
-            foreach (var (deviceId, stage) in stages)
+            if (i < 0 || i >= count)
             {
-                if (stage != i)
-                {
-                    continue;
-                }
-
-                size++;
-                if (_members.GetValueOrDefault(deviceId) is not { } member)
-                {
-                    continue;
-                }
-
-                bool counts = failuresSince is null || member.UpdatedAt > failuresSince;
-                switch (member.Status)
-                {
-                    case RolloutMemberStatus.Offered: offered++; break;
-                    case RolloutMemberStatus.InProgress: inProgress++; break;
-                    case RolloutMemberStatus.Confirmed: confirmed++; break;
-                    case RolloutMemberStatus.Failed when counts: failed++; break;
-                    case RolloutMemberStatus.RolledBack or RolloutMemberStatus.Reverted when counts: rolledBack++; break;
-                    default: offered++; break;
-                }
+                continue;
             }
 
-            int waiting = size - offered - inProgress - confirmed - failed - rolledBack;
-            result[i] = new RolloutStageProgress(i, Stages[i].ToString(), size, waiting, offered, inProgress, confirmed, failed, rolledBack, i <= CurrentStage);
+            size[i]++;
+            if (_members.GetValueOrDefault(deviceId) is not { } member)
+            {
+                continue;
+            }
+
+            bool counts = failuresSince is null || member.UpdatedAt > failuresSince;
+            switch (member.Status)
+            {
+                case RolloutMemberStatus.Offered: offered[i]++; break;
+                case RolloutMemberStatus.InProgress: inProgress[i]++; break;
+                case RolloutMemberStatus.Confirmed: confirmed[i]++; break;
+                case RolloutMemberStatus.Failed when counts: failed[i]++; break;
+                case RolloutMemberStatus.RolledBack or RolloutMemberStatus.Reverted when counts: rolledBack[i]++; break;
+                default: offered[i]++; break;
+            }
+        }
+
+        var result = new RolloutStageProgress[count];
+        for (int i = 0; i < count; i++)
+        {
+            int waiting = size[i] - offered[i] - inProgress[i] - confirmed[i] - failed[i] - rolledBack[i];
+            result[i] = new RolloutStageProgress(i, Stages[i].ToString(), size[i], waiting, offered[i], inProgress[i], confirmed[i], failed[i], rolledBack[i], i <= CurrentStage);
         }
 
         return result;
@@ -230,14 +244,20 @@ public sealed class Rollout
     /// pass the threshold, else advances while the current stage is confirmed enough and soaked long
     /// enough. Returns whether anything changed.
     /// </summary>
-    public bool Evaluate(DateTimeOffset now, IEnumerable<DeviceFacts> devices)
+    public bool Evaluate(DateTimeOffset now, IEnumerable<DeviceFacts> devices) =>
+        State == RolloutState.Running && EvaluateWith(now, StagesOf(devices));
+
+    /// <summary>
+    /// <see cref="Evaluate(DateTimeOffset, IEnumerable{DeviceFacts})"/> with the stage assignment given:
+    /// it must be <see cref="StagesOf"/>'s over the devices (the server keeps it, Rollouts/FleetPlacement).
+    /// </summary>
+    internal bool EvaluateWith(DateTimeOffset now, Dictionary<string, int> stages)
     {
         if (State != RolloutState.Running)
         {
             return false;
         }
 
-        var stages = StagesOf(devices);
         if (stages.Count == 0)
         {
             // No device of the target is known yet: empty stages must not pass their gates, or the
