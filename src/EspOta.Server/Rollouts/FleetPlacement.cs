@@ -115,7 +115,7 @@ internal sealed class FleetPlacement(IRolloutStore store)
 
     /// <summary>
     /// Runs <paramref name="use"/> with the newest snapshot while no refresh can move the populations:
-    /// <see cref="StageOf"/> and <see cref="StagesOf"/> are for use inside it (or on their own).
+    /// <see cref="StageOf"/> and <see cref="WithPlacement"/> are for use inside it (or on their own).
     /// </summary>
     public T Read<T>(Func<Snapshot, T> use)
     {
@@ -132,7 +132,7 @@ internal sealed class FleetPlacement(IRolloutStore store)
     public async Task<IReadOnlyList<Rollout>> LoadAsync(Func<Rollout, Snapshot, bool> which, CancellationToken cancellationToken)
     {
         await CurrentAsync(cancellationToken).ConfigureAwait(false);
-        return Read(s => s.Rollouts.Where(r => which(r, s)).Select(r => r.WithMembers(s.MembersOf(r.Id).Values)).ToList());
+        return Read(s => s.Rollouts.Where(r => which(r, s)).Select(r => r.WithMembers(s.MembersOf(r.Id))).ToList());
     }
 
     /// <summary>
@@ -160,14 +160,14 @@ internal sealed class FleetPlacement(IRolloutStore store)
     }
 
     /// <summary>
-    /// Every device's stage in <paramref name="rollout"/> (a copy from <see cref="LoadAsync"/>): what
-    /// <c>rollout.StagesOf(every device)</c> gives.
+    /// Runs <paramref name="use"/> with the placement of <paramref name="rollout"/>'s population (a copy
+    /// from <see cref="LoadAsync"/>) while no refresh can move it: what bucketing gives over every device.
     /// </summary>
-    public Dictionary<string, int> StagesOf(Rollout rollout)
+    public T WithPlacement<T>(Rollout rollout, Func<StagePlacement, T> use)
     {
         lock (_gate)
         {
-            return _populations[rollout.Id].Stages(rollout.Members);
+            return use(_populations[rollout.Id].Placement());
         }
     }
 

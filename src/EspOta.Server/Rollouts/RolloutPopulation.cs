@@ -76,30 +76,19 @@ internal sealed class RolloutPopulation
     }
 
     /// <summary>
-    /// Every device's stage, members at the stage that admitted them: what <see cref="Rollout.StagesOf"/>
-    /// gives over the fleet this population was kept for (every member must be in it).
+    /// The population's placement by bucketing (what <see cref="Rollout.EvaluateWith"/> takes): sizes from
+    /// the count alone, a device's stage by one binary search. Valid until the population next changes.
     /// </summary>
-    public Dictionary<string, int> Stages(IEnumerable<RolloutMember> members)
+    public StagePlacement Placement()
     {
         var sizes = RolloutBucketing.CumulativeSizes(_stages, _sorted.Count);
-        var result = new Dictionary<string, int>(_sorted.Count, StringComparer.Ordinal);
-        int stage = 0;
-        for (int rank = 0; rank < _sorted.Count; rank++)
+        var counts = new int[sizes.Length];
+        for (int i = 0; i < sizes.Length; i++)
         {
-            while (stage < sizes.Length && rank >= sizes[stage])
-            {
-                stage++;
-            }
-
-            result[_sorted[rank].Id] = stage < sizes.Length ? stage : -1;
+            counts[i] = sizes[i] - (i == 0 ? 0 : sizes[i - 1]);
         }
 
-        foreach (var member in members)
-        {
-            result[member.DeviceId] = member.Stage;
-        }
-
-        return result;
+        return new StagePlacement(_sorted.Count, counts, id => _keys.TryGetValue(id, out ulong key) ? StageAt(_sorted.BinarySearch(new Entry(key, id)), sizes) : -1);
     }
 
     private static int StageAt(int rank, int[] sizes)

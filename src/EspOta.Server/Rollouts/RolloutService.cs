@@ -11,6 +11,9 @@ namespace EspOta.Server.Rollouts;
 /// </summary>
 internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, Signing.SigningService signing, TimeProvider time)
 {
+    private static readonly System.Collections.Immutable.ImmutableDictionary<string, RolloutMember> NoMembers =
+        System.Collections.Immutable.ImmutableDictionary.Create<string, RolloutMember>(StringComparer.Ordinal);
+
     private readonly FleetPlacement _placement = new(rollouts);
 
     /// <summary>Every known device with its labels.</summary>
@@ -63,7 +66,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
                 var member = fleet.MembersOf(rollout.Id).GetValueOrDefault(device.Id);
                 if ((rollout.Firmware.Project == device.Project && rollout.Firmware.Chip == device.Chip) || (rollout.State == RolloutState.RollingBack && member is not null))
                 {
-                    relevant.Add(rollout.WithMembers(member is null ? [] : [member]));
+                    relevant.Add(rollout.WithMembers(member is null ? NoMembers : NoMembers.Add(member.DeviceId, member)));
                 }
             }
 
@@ -129,7 +132,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
                 {
                     if (rollout.Observe(deviceId, report, now))
                     {
-                        rollout.EvaluateWith(now, _placement.StagesOf(rollout));
+                        _placement.WithPlacement(rollout, stages => rollout.EvaluateWith(now, stages));
                     }
                 }
 
@@ -144,7 +147,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         var now = time.GetUtcNow();
         return await rollouts.UpdateAsync(
             ct => _placement.LoadAsync((r, _) => r.State == RolloutState.Running, ct),
-            list => list.Count(r => r.EvaluateWith(now, _placement.StagesOf(r))),
+            list => list.Count(r => _placement.WithPlacement(r, stages => r.EvaluateWith(now, stages))),
             cancellationToken).ConfigureAwait(false);
     }
 
