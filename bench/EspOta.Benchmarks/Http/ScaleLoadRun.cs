@@ -23,7 +23,7 @@ namespace EspOta.Benchmarks.Http;
 /// </summary>
 /// <remarks>
 /// dotnet run -c Release --project bench/EspOta.Benchmarks -- scale [1000,10000] [--postgres CONNECTION]
-/// [--image BYTES] [--max-seconds S] [--concurrency C] [--rollout]. The servers run with
+/// [--image BYTES] [--max-seconds S] [--concurrency C] [--rollout] [--skip-sqlite] (with --postgres: the two-server run only). The servers run with
 /// <c>EspOta__DeviceRequestsPerSecond=0</c>: the per-address rate limit would otherwise throttle a
 /// fleet that all comes from 127.0.0.1.
 /// </remarks>
@@ -41,7 +41,7 @@ internal static class ScaleLoadRun
         int[] counts = [1000, 10000];
         string? postgres = null;
         int imageBytes = 64 * 1024, maxSeconds = 600, concurrency = 64;
-        bool rollout = false;
+        bool rollout = false, skipSqlite = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -51,6 +51,7 @@ internal static class ScaleLoadRun
                 case "--max-seconds": maxSeconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rollout": rollout = true; break;
+                case "--skip-sqlite": skipSqlite = true; break;
                 default: counts = args[i].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
             }
         }
@@ -60,7 +61,7 @@ internal static class ScaleLoadRun
         var v2 = new AppImageBuilder(Chip.Esp32).WithProject(Project).WithVersion("2.0.0").WithPayload(Math.Max(0, imageBytes - probe.Length), 7).Build();
         Console.WriteLine($"scale load run: v2 {v2.Length} bytes, {concurrency} device cycles at once, phases bounded at {maxSeconds} s, {(rollout ? "staged rollout 1/10/50/100 % created before the first check-in, " : "")}{Environment.ProcessorCount} cores, load average {LoadAverage()}");
         int failures = 0;
-        foreach (string setup in postgres is null ? ["sqlite"] : (string[])["sqlite", "postgresql x2"])
+        foreach (string setup in postgres is null ? ["sqlite"] : skipSqlite ? ["postgresql x2"] : (string[])["sqlite", "postgresql x2"])
         {
             foreach (int n in counts)
             {
