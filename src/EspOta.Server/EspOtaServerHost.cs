@@ -3,6 +3,8 @@ using EspOta.Server.Tls;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace EspOta.Server;
 
@@ -43,6 +45,10 @@ public static class EspOtaServerHost
         builder.Logging.SetMinimumLevel(minimumLogLevel);
         logging?.Invoke(builder.Logging);
         builder.Services.AddEspOtaServer(builder.Configuration, configure);
+
+        // Read when Kestrel starts, after the options are bound: appsettings, environment and configure alike.
+        builder.Services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<EspOtaServerOptions>>((socket, options) => socket.UnsafePreferInlineScheduling = options.Value.InlineSocketScheduling);
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

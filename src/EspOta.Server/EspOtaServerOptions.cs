@@ -74,6 +74,17 @@ public sealed class EspOtaServerOptions
     /// </summary>
     public TimeSpan ReconcileMinAge { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Kestrel's socket transport runs request code on the thread that received the bytes, and sends
+    /// on the thread that flushed, instead of queueing each to the thread pool
+    /// (<c>SocketTransportOptions.UnsafePreferInlineScheduling</c>; applies to hosts made by
+    /// <see cref="EspOtaServerHost"/>). Socket completions still arrive on thread-pool threads (the
+    /// runtime's own inline completions stay off), so a handler that blocks holds one pool thread as
+    /// before, plus its own connection's reads; no handler here blocks on anything but its own
+    /// request's database and file work. A download costs about half the CPU with it (bench/wrk-download.sh).
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; } = true;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -17,11 +17,17 @@ internal sealed class OpenImage
 
         // HTTP dates have whole seconds; ASP.NET Core's file results round down the same way, so
         // If-Modified-Since comparisons agree whichever path answers.
-        LastModified = new DateTimeOffset(lastModified.Ticks - (lastModified.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        LastModifiedText = LastModified.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        LastModified = WholeSeconds(lastModified);
+        LastModifiedText = HttpDate(lastModified);
         ETag = $"\"{sha256}\"";
         LengthText = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>An HTTP date (whole seconds, rounded down as ASP.NET Core's file results do).</summary>
+    public static string HttpDate(DateTimeOffset time) => WholeSeconds(time).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     /// <summary>The image's SHA-256 (lowercase hex), also its file name.</summary>
     public string Sha256 { get; }

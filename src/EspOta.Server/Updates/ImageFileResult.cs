@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using EspOta.Server.Firmware;
 using EspOta.Server.Operations;
 using Microsoft.AspNetCore.Http;
@@ -14,9 +13,10 @@ namespace EspOta.Server.Updates;
 /// pipe — no file-system call, no stream, no header parsing beyond the Range. Anything else
 /// (If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since, a date or another tag in
 /// If-Range, several ranges, an unsatisfiable or odd Range) goes to ASP.NET Core's own file result,
-/// so the HTTP semantics stay exactly the framework's (tested side by side).
+/// so the HTTP semantics stay exactly the framework's (tested side by side). A given
+/// <c>lastModified</c> replaces the file's time (the stable URL dates its bytes by the release).
 /// </summary>
-internal sealed class ImageFileResult(OpenImage image, ServerMetrics metrics) : IResult
+internal sealed class ImageFileResult(OpenImage image, ServerMetrics metrics, DateTimeOffset? lastModified = null) : IResult
 {
     /// <summary>How much is read and handed to the socket at a time.</summary>
     private const int ChunkSize = 64 * 1024;
@@ -58,7 +58,7 @@ internal sealed class ImageFileResult(OpenImage image, ServerMetrics metrics) : 
         response.ContentLength = count;
         responseHeaders.AcceptRanges = "bytes";
         responseHeaders.ETag = image.ETag;
-        responseHeaders.LastModified = image.LastModifiedText;
+        responseHeaders.LastModified = lastModified is { } modified ? OpenImage.HttpDate(modified) : image.LastModifiedText;
         if (partial)
         {
             responseHeaders.ContentRange = $"bytes {offset}-{offset + count - 1}/{image.LengthText}";
@@ -66,7 +66,7 @@ internal sealed class ImageFileResult(OpenImage image, ServerMetrics metrics) : 
 
         bool head = HttpMethods.IsHead(request.Method);
         metrics.Download(response.StatusCode, head ? 0 : count);
-        return head || count == 0 ? Task.CompletedTask : SendAsync(response.BodyWriter, image, offset, count, httpContext.RequestAborted);
+        return head || count == 0 ? Task.CompletedTask : SendAsync(response, image, offset, count, httpContext.RequestAborted);
     }
 
     private async Task FrameworkAsync(HttpContext httpContext)
@@ -75,14 +75,19 @@ internal sealed class ImageFileResult(OpenImage image, ServerMetrics metrics) : 
             image.Path,
             "application/octet-stream",
             fileDownloadName: null,
-            lastModified: image.LastModified,
+            lastModified: lastModified ?? image.LastModified,
             entityTag: new EntityTagHeaderValue(image.ETag),
             enableRangeProcessing: true);
         await new CountedFileResult(file, metrics).ExecuteAsync(httpContext).ConfigureAwait(false);
     }
 
-    private static async Task SendAsync(PipeWriter writer, OpenImage image, long offset, long count, CancellationToken cancellationToken)
+    private static async Task SendAsync(HttpResponse response, OpenImage image, long offset, long count, CancellationToken cancellationToken)
     {
+        // Headers first: before the response has started, Kestrel hands out memory of its own for the
+        // body and copies it behind the headers at the first flush, 4 KiB at a time; once started,
+        // GetMemory is the connection's output pipe itself, so the file is read straight into it.
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
+        var writer = response.BodyWriter;
         while (count > 0)
         {
             // Read straight into the response pipe's buffer: the page cache is copied once, to the

@@ -1,5 +1,6 @@
 using EspOta.Server.Encryption;
 using EspOta.Server.Firmware;
+using EspOta.Server.Operations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,16 +27,20 @@ public static class StableDownloadEndpoints
     {
         var group = endpoints.MapGroup("/api/updates/latest").WithTags("Updates");
         group.MapMethods("/{project}/{chip}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip) =>
-                ServeAsync(context, releases, files, encryption, project, chip, null));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, ServerMetrics metrics, string project, string chip) =>
+                ServeAsync(context, releases, files, encryption, metrics, project, chip, null))
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream");
         group.MapMethods("/{project}/{chip}/{channel}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip, string channel) =>
-                ServeAsync(context, releases, files, encryption, project, chip, channel));
+            (HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, ServerMetrics metrics, string project, string chip, string channel) =>
+                ServeAsync(context, releases, files, encryption, metrics, project, chip, channel))
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream");
         return group;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> ServeAsync(
-        HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, string project, string chip, string? channel)
+    private static async Task<Results<ImageFileResult, ProblemHttpResult>> ServeAsync(
+        HttpContext context, CurrentReleaseService releases, ImageFiles files, IEncryptionStore encryption, ServerMetrics metrics, string project, string chip, string? channel)
     {
         var release = await releases.CurrentAsync(project, chip, channel, context.RequestAborted);
         string what = channel is null ? $"{project} for {chip}" : $"{project} for {chip} on channel {channel}";
@@ -44,8 +49,11 @@ public static class StableDownloadEndpoints
             return Problems.NotFound("release", what);
         }
 
-        var path = files.PathOf(release.Sha256);
-        if (!File.Exists(path))
+        // The same open image as /api/updates/firmware/{sha256}: no file-system call per request once it
+        // is open (an existence check a second at most). Which image is decided above, per request, so
+        // a new release or a rollout step changes what this URL serves at the next request.
+        var image = files.TryOpen(release.Sha256);
+        if (image is null)
         {
             return Problems.NotFound("release image", release.Sha256);
         }
@@ -70,12 +78,6 @@ public static class StableDownloadEndpoints
             context.Response.Headers["X-Firmware-Image-Sha256"] = encrypted.ImageSha256;
         }
 
-        return TypedResults.PhysicalFile(
-            path,
-            "application/octet-stream",
-            fileDownloadName: null,
-            lastModified: release.UploadedAt,
-            entityTag: new EntityTagHeaderValue($"\"{release.Sha256}\""),
-            enableRangeProcessing: true);
+        return new ImageFileResult(image, metrics, lastModified: release.UploadedAt);
     }
 }
