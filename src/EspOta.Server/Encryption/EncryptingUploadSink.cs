@@ -7,7 +7,7 @@ namespace EspOta.Server.Encryption;
 /// <summary>
 /// An upload to a project with an encryption key: the plaintext never touches the disk. Each piece
 /// of the body is (1) hashed, (2) encrypted (<see cref="StreamingImageEncryptor"/>) and only the
-/// ciphertext written to the temp file, and (3) handed to the <see cref="PlaintextReaders"/> (the
+/// ciphertext written to the temp file, and (3) handed to the <see cref="PlaintextInspection"/> (the
 /// image check and the signature sector), which run beside the upload over the same bytes. At the end
 /// the esp_encrypted_img header (plain length, tag) is written over the placeholder at the start of
 /// the file and the file is hashed once more from disk, ciphertext only, for its content address.
@@ -26,13 +26,13 @@ internal sealed class EncryptingUploadSink : IUploadSink
     private readonly FileStream? _file;
     private readonly IncrementalHash _plainHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _output = new byte[StreamingImageEncryptor.MaxOutputLength(Piece)];
-    private readonly PlaintextReaders _readers;
+    private readonly PlaintextInspection _inspection;
     private long _plainSize;
 
     private EncryptingUploadSink(ProjectEncryptionKey? key, string? tempPath, long limit)
     {
         _key = key;
-        _readers = new PlaintextReaders(limit, readSignatures: key is not null);
+        _inspection = new PlaintextInspection(limit, readSignatures: key is not null);
         if (key is not null)
         {
             using var publicKey = ImageEncryptionKey.FromPem(key.PublicKeyPem, $"the encryption key of project '{key.Project}'");
@@ -63,13 +63,13 @@ internal sealed class EncryptingUploadSink : IUploadSink
                 await _file!.WriteAsync(_output.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             }
 
-            await _readers.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+            await _inspection.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async Task<StagedImage> CompleteAsync(CancellationToken cancellationToken)
     {
-        var (facts, signatures) = await _readers.CompleteAsync().ConfigureAwait(false);
+        var facts = await _inspection.CompleteAsync().ConfigureAwait(false);
         if (_encryptor is null)
         {
             if (facts.IsAcceptable)
@@ -89,12 +89,12 @@ internal sealed class EncryptingUploadSink : IUploadSink
         string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(_file, cancellationToken).ConfigureAwait(false));
         await _file.DisposeAsync().ConfigureAwait(false);
         string imageSha256 = Convert.ToHexStringLower(_plainHash.GetHashAndReset());
-        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint)) { Signatures = signatures };
+        return new StagedImage(sha256, size, facts, new EncryptedFirmwareRecord(sha256, imageSha256, _plainSize, _key!.Scheme, _key.Fingerprint));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _readers.DisposeAsync().ConfigureAwait(false);
+        await _inspection.DisposeAsync().ConfigureAwait(false);
         _encryptor?.Dispose();
         if (_file is not null)
         {

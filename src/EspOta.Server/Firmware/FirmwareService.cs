@@ -62,7 +62,7 @@ internal sealed class FirmwareService
         ImageFacts facts;
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
         {
-            facts = ImageInspection.Inspect(file, _options.MaxImageSize);
+            facts = ImageInspection.Inspect(file, _options.MaxImageSize, readSignatures: true);
         }
 
         if (!facts.IsAcceptable || facts.App is not { } app || facts.Chip is not { } chip)
@@ -71,7 +71,7 @@ internal sealed class FirmwareService
         }
 
         // An orphan is held to the project's signing policy like any upload.
-        var signatures = await _signing.JudgeFileAsync(path, app.ProjectName, _options.MaxImageSize, cancellationToken).ConfigureAwait(false);
+        var signatures = await _signing.JudgeAsync(app.ProjectName, facts.Signatures, cancellationToken).ConfigureAwait(false);
         if (!signatures.IsAccepted)
         {
             return false;
@@ -146,9 +146,9 @@ internal sealed class FirmwareService
 
             size = staged.Size;
 
-            // The signatures were read from the plaintext on its way through, also for an encrypted project,
-            // whose staged file (what will be stored) is ciphertext only.
-            var signatures = await _signing.JudgeAsync(app.ProjectName, staged.Signatures, cancellationToken).ConfigureAwait(false);
+            // The signatures were read from the plaintext on its way through, by the inspection's own pass, also
+            // for an encrypted project, whose staged file (what will be stored) is ciphertext only.
+            var signatures = await _signing.JudgeAsync(app.ProjectName, facts.Signatures, cancellationToken).ConfigureAwait(false);
             if (!signatures.IsAccepted)
             {
                 return (null, Signing.SigningEndpoints.Refusal(signatures));

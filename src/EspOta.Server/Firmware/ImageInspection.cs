@@ -9,9 +9,19 @@ namespace EspOta.Server.Firmware;
 /// </summary>
 internal static class ImageInspection
 {
-    public static ImageFacts Inspect(Stream image, long maxLength)
+    /// <param name="image">The image, read forward once.</param>
+    /// <param name="maxLength">The largest image accepted.</param>
+    /// <param name="readSignatures">Also read the Secure Boot v2 signature sector after the image on the same pass
+    /// (<see cref="ImageFacts.Signatures"/>; SHA-384 too, for P-384 keys), without changing the verdict.</param>
+    public static ImageFacts Inspect(Stream image, long maxLength, bool readSignatures)
     {
-        var result = ImageVerifier.Verify(image, new ImageVerifyOptions { MaxLength = maxLength, RequireAppDescription = true });
+        var result = ImageVerifier.Verify(image, new ImageVerifyOptions
+        {
+            MaxLength = maxLength,
+            RequireAppDescription = true,
+            ReadSignatureSector = readSignatures,
+            SignedDataSha384 = readSignatures,
+        });
         if (!result.IsValid)
         {
             string where = $"{result.FailedCheck} check failed at offset 0x{result.FailureOffset:x}: {result.FailureMessage}";

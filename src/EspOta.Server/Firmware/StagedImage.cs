@@ -7,11 +7,4 @@ namespace EspOta.Server.Firmware;
 /// <param name="Size">Size of the temp file (0 when nothing was kept).</param>
 /// <param name="Facts">The inspection of the plain image.</param>
 /// <param name="Encryption">For an image stored encrypted: what goes into <c>encrypted_firmware</c>; null for a plain image.</param>
-internal sealed record StagedImage(string? Sha256, long Size, ImageFacts Facts, EncryptedFirmwareRecord? Encryption)
-{
-    /// <summary>
-    /// The plain image's Secure Boot signature sector and signed-data digest, read on its way through
-    /// (<see cref="PlaintextReaders"/>); null when it has none or nothing was kept.
-    /// </summary>
-    public EspOta.Security.SignedImageRegion? Signatures { get; init; }
-}
+internal sealed record StagedImage(string? Sha256, long Size, ImageFacts Facts, EncryptedFirmwareRecord? Encryption);

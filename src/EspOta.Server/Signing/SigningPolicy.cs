@@ -12,14 +12,6 @@ namespace EspOta.Server.Signing;
 /// </summary>
 internal static class SigningPolicy
 {
-    /// <summary>The signature region of an image file as the device sees it, or null when it has no sector after the image.</summary>
-    public static SignedImageRegion? ReadRegion(Stream image, long maxLength)
-    {
-        // One pass: the verifier hashes the signed data (SHA-256 and SHA-384 for P-384) on its way to the sector.
-        var result = ImageVerifier.Verify(image, new ImageVerifyOptions { MaxLength = maxLength, SecureBootV2 = true, SignedDataSha384 = true });
-        return result is { SignatureSector: { } sector, SignedData: { } digest } ? new SignedImageRegion(sector, digest) : null;
-    }
-
     /// <summary>Judges an image's signatures against the project's keys (<paramref name="keys"/> empty: no policy, always accepted).</summary>
     public static UploadSignatureVerdict Judge(string project, IReadOnlyList<SigningKey> keys, SignedImageRegion? region)
     {

@@ -6,21 +6,10 @@ internal sealed class SigningService(ISigningStore store)
     /// <summary>The store.</summary>
     public ISigningStore Store => store;
 
-    /// <summary>Judges an image file (already accepted as an app image of <paramref name="project"/>) against the project's keys.</summary>
-    public async Task<UploadSignatureVerdict> JudgeFileAsync(string path, string project, long maxLength, CancellationToken cancellationToken)
-    {
-        EspOta.Security.SignedImageRegion? region;
-        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-        {
-            region = SigningPolicy.ReadRegion(file, maxLength);
-        }
-
-        return await JudgeAsync(project, region, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Judges an image of <paramref name="project"/> by its signature sector (<paramref name="region"/>, null when it has
-    /// none), as read from its plaintext during the upload (for an encrypted project the plaintext is never kept).
+    /// none), as the image inspection read it (<see cref="Firmware.ImageFacts.Signatures"/>; for an encrypted project
+    /// during the upload, whose plaintext is never kept).
     /// </summary>
     public async Task<UploadSignatureVerdict> JudgeAsync(string project, EspOta.Security.SignedImageRegion? region, CancellationToken cancellationToken)
     {

@@ -95,7 +95,7 @@ public static class ImageVerifier
         where TSource : IImageSource, allows ref struct
     {
         var state = new State(options);
-        using var sha = new ImageHash(options.SecureBootV2 && options.SignedDataSha384);
+        using var sha = new ImageHash((options.SecureBootV2 || options.ReadSignatureSector) && options.SignedDataSha384);
 
         // Header (esp_image_header_t, 24 bytes).
         Span<byte> header = stackalloc byte[ImageHeader.Size + ExtendedImageHeader.Size];
@@ -349,7 +349,47 @@ public static class ImageVerifier
             return VerifySignatureSector(ref source, sha, state, imageLength, paddedEnd);
         }
 
+        if (options.ReadSignatureSector && (limit is not { } lim4 || paddedEnd + SignatureSector.Size <= lim4))
+        {
+            if (ReadPaddingAndSector(ref source, sha, state, imageLength, paddedEnd, out _) is not null)
+            {
+                // No sector after the image: nothing signed, so no signed-data digest either.
+                state.SignedData = null;
+            }
+        }
+
         return state.Result();
+    }
+
+    // The padding to the 4 KiB boundary (hashed on: the signed data ends there) and the sector after it. Null when both
+    // were read (SignedData after the padding, SignatureSector after the sector), else where and why it stopped.
+    private static (long At, string Why)? ReadPaddingAndSector<TSource>(ref TSource source, ImageHash sha, State state, long imageEnd, long paddedEnd, out byte[] sector)
+        where TSource : IImageSource, allows ref struct
+    {
+        sector = new byte[SignatureSector.Size];
+        long position = imageEnd;
+        while (position < paddedEnd)
+        {
+            var chunk = source.Read((int)(paddedEnd - position));
+            if (chunk.IsEmpty)
+            {
+                return (position, $"the padding before the signature sector at 0x{paddedEnd:x} is cut off");
+            }
+
+            sha.AppendData(chunk);
+            position += chunk.Length;
+        }
+
+        state.SignedData = new SignedDataDigest(sha.GetCurrentHash(), sha.CurrentSha384());
+        int got = ReadExact(ref source, sector);
+        if (got < sector.Length)
+        {
+            return (paddedEnd + got, $"the signature sector at 0x{paddedEnd:x} is cut off after {got} bytes");
+        }
+
+        state.SignatureSector = SignatureSector.Read(sector);
+        state.SignatureBlocks = state.SignatureSector.LeadingBlocks;
+        return null;
     }
 
     // verify_secure_boot_signature: the digest runs on over the padding to the 4 KiB boundary; a signature
@@ -357,31 +397,13 @@ public static class ImageVerifier
     private static ImageVerification VerifySignatureSector<TSource>(ref TSource source, ImageHash sha, State state, long imageEnd, long paddedEnd)
         where TSource : IImageSource, allows ref struct
     {
-        long position = imageEnd;
-        while (position < paddedEnd)
+        if (ReadPaddingAndSector(ref source, sha, state, imageEnd, paddedEnd, out var sector) is { } cut)
         {
-            var chunk = source.Read((int)(paddedEnd - position));
-            if (chunk.IsEmpty)
-            {
-                return state.Fail(ImageCheck.Truncated, position, $"the padding before the signature sector at 0x{paddedEnd:x} is cut off");
-            }
-
-            sha.AppendData(chunk);
-            position += chunk.Length;
+            return state.Fail(ImageCheck.Truncated, cut.At, cut.Why);
         }
 
-        var digest = sha.GetCurrentHash();
-        state.SignedData = new SignedDataDigest(digest, sha.CurrentSha384());
-        var sector = new byte[SignatureSector.Size];
-        int got = ReadExact(ref source, sector);
-        if (got < sector.Length)
-        {
-            return state.Fail(ImageCheck.Truncated, paddedEnd + got, $"the signature sector at 0x{paddedEnd:x} is cut off after {got} bytes");
-        }
-
-        state.SignatureSector = SignatureSector.Read(sector);
-        var blocks = state.SignatureSector.LeadingBlocks;
-        state.SignatureBlocks = blocks;
+        var digest = state.SignedData!.Sha256.ToArray();
+        var blocks = state.SignatureBlocks;
         state.ImageLength = paddedEnd + SignatureSector.Size;
         sha.AppendData(sector);
         state.Sha256 = sha.GetHashAndReset();

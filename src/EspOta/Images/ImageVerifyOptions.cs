@@ -37,8 +37,19 @@ public sealed record ImageVerifyOptions
     /// </summary>
     public bool SecureBootV2 { get; init; }
 
-    /// <summary>With <see cref="SecureBootV2"/>: also compute the SHA-384 of the signed data on the same pass (ECDSA P-384 devices).</summary>
+    /// <summary>
+    /// With <see cref="SecureBootV2"/> or <see cref="ReadSignatureSector"/>: also compute the SHA-384 of the signed data on
+    /// the same pass (ECDSA P-384 devices).
+    /// </summary>
     public bool SignedDataSha384 { get; init; }
+
+    /// <summary>
+    /// Without <see cref="SecureBootV2"/>: once the image has verified, go on over the padding to 4 KiB and read the
+    /// Secure Boot v2 signature sector after it into <see cref="ImageVerification.SignatureSector"/> and
+    /// <see cref="ImageVerification.SignedData"/>, on the same pass. The verdict, length and SHA-256 stay the image's: a
+    /// missing, cut-off or unfitting sector only leaves those two null (a signing policy judges them, not this check).
+    /// </summary>
+    public bool ReadSignatureSector { get; init; }
 
     /// <summary>Fail when segment 0 does not start with an <c>esp_app_desc_t</c> (always required on MMU-page-size-configurable chips).</summary>
     public bool RequireAppDescription { get; init; }
