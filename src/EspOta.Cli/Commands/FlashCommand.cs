@@ -303,7 +303,7 @@ internal static class FlashCommand
 
             if (romSignature is { IsValid: false })
             {
-                return RomRefuses($"{rom.Reason}; Secure Boot: the bootloader's signature does not verify with a trusted key ({romSignature})", "the ROM refuses the unsigned bootloader", secureBoot);
+                return RomRefuses($"{rom.Reason}; Secure Boot: the bootloader's signature does not verify with a trusted key ({romSignature})", "the ROM loads no bootloader that a burnt, unrevoked key did not sign", secureBoot);
             }
 
             var result = device.Reboot(factoryResetPinHeld: reset);

@@ -128,7 +128,7 @@ public sealed class EspDevice
         // A bootloader with no signature sector has no block the ROM could accept.
         return BootloaderRegion(config) is { } region
             ? SecureBootChecks.VerifyBootloaderByRom(region, config.Efuses, config.Scheme, config.Capabilities)
-            : new SignatureVerification([.. Enumerable.Range(0, 3).Select(i => new BlockCheck(i, BlockStatus.Invalid, null, null))]);
+            : new SignatureVerification([.. Enumerable.Range(0, SignatureSector.MaxBlocks).Select(i => new BlockCheck(i, BlockStatus.Invalid, null, null))]);
     }
 
     private SignedImageRegion? BootloaderRegion(SecureBootDeviceConfig config)

@@ -392,8 +392,6 @@ internal sealed class TortureOracle(TortureScenario scenario, TortureOptions opt
 
         public bool Armed { get; set; }
 
-        public long Total => _writes.Sum(w => (long)w.Length);
-
         public void OnWrite(long address, ReadOnlySpan<byte> data)
         {
             if (Armed)
