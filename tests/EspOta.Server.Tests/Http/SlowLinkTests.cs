@@ -20,12 +20,14 @@ public sealed class SlowLinkTests
     [Fact]
     public async Task Install_HonestServerSlowerThanTheTimeoutPerRequest_Completes()
     {
-        // 100 bytes every 20 ms: one 64 KiB range takes far longer than RequestTimeout, but bytes
-        // never stop for long. A whole-request timeout (the old behaviour) would cut every range.
-        var image = TestFirmware.Build(Project, "2.0.0", payload: 16_000);
+        // 100 bytes every 20 ms: one 64 KiB range takes far longer than RequestTimeout (the body about
+        // twice as long), but bytes never stop for long. A whole-request timeout (the old behaviour) would
+        // cut every range. The timeout leaves room for a parallel test run stalling one read (CI once
+        // lost a read for more than 1.5 s on two loaded cores).
+        var image = TestFirmware.Build(Project, "2.0.0", payload: 32_000);
         await using var server = await SlowServer.StartAsync(image, chunkSize: 100, pause: TimeSpan.FromMilliseconds(20));
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var options = new HttpOtaClientOptions { RequestTimeout = TimeSpan.FromSeconds(1.5), MaxRetries = 0 };
+        var options = new HttpOtaClientOptions { RequestTimeout = TimeSpan.FromSeconds(3), MaxRetries = 0 };
         var checkpoints = new RecordingCheckpointStore();
         var device = BootDevice(NewFlash(TestFirmware.Build(Project, "1.0.0")));
         var clock = Stopwatch.StartNew();
