@@ -53,7 +53,20 @@ public sealed class OperationsTests
         string folder = Path.Combine(Path.GetTempPath(), "esp-ota-readyz-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         await using var server = await OtaTestServer.StartAsync(o => o.ConnectionString = $"Data Source={Path.Combine(folder, "meta.db")};Pooling=False");
-        Directory.Delete(folder, recursive: true);
+
+        // The server's background work can open the database while the folder goes (a journal file appears after the
+        // listing, and the last rmdir finds the folder not empty): delete until it is gone.
+        for (int attempt = 0; Directory.Exists(folder); attempt++)
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                await Task.Delay(50);
+            }
+        }
 
         using var ready = await server.Device.GetAsync("/readyz");
 
