@@ -1,28 +1,35 @@
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 
 namespace EspOta.Server.Rollouts;
 
 /// <summary>
 /// What places devices in rollout stages, kept between update checks: each device's id, project, chip
-/// and labels, and each rollout's stage assignment. A check reads one counter row (migration
-/// 0101_fleet_version, moved by triggers on every change that can move a device between stages); while
-/// it stands still nothing is read again, and when it moves only the devices changed since are read.
-/// Decisions are the ones <see cref="Rollout.StagesOf"/> over the whole device list gives — placement
-/// uses exactly these facts, and the device versions it leaves out play no part in it.
+/// and labels; every rollout (without its history) with its members; and each rollout's population
+/// sorted for stage assignment (<see cref="RolloutPopulation"/>). A check reads one row of counters
+/// (migrations 0101_fleet_version and 0102_rollout_version, moved by triggers); while they stand still
+/// nothing is read again, and when they move only the devices and members changed since are read and
+/// only they move in the populations. Decisions are the ones <see cref="Rollout.StagesOf"/> over the
+/// whole device list gives — placement uses exactly these facts, and the device versions it leaves out
+/// play no part in it.
 /// </summary>
 internal sealed class FleetPlacement(IRolloutStore store)
 {
+    private static readonly ImmutableDictionary<string, RolloutMember> NoMembers = ImmutableDictionary.Create<string, RolloutMember>(StringComparer.Ordinal);
+
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private readonly ConcurrentDictionary<string, Assignment> _assignments = new(StringComparer.Ordinal);
+
+    // Guards the populations and the snapshot they were kept for: readers place devices under it
+    // with the newest snapshot, so a population never describes another fleet than the one read with it.
+    private readonly object _gate = new();
+    private readonly Dictionary<string, RolloutPopulation> _populations = new(StringComparer.Ordinal);
     private Snapshot _snapshot = Snapshot.Empty;
 
-    /// <summary>The fleet as of now (one counter read when nothing changed).</summary>
+    /// <summary>The fleet and the rollouts as of now (one counter read when nothing changed).</summary>
     public async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
-        // The counter first, then the rows: rows read after it can only be newer than it says, so a
-        // snapshot is never older than the counter value it is filed under.
+        // The counters first, then the rows: rows read after them can only be newer than they say, so a
+        // snapshot is never older than the counter values it is filed under.
         var version = await store.FleetVersionAsync(cancellationToken).ConfigureAwait(false);
         var current = Volatile.Read(ref _snapshot);
         if (current.Version == version)
@@ -34,14 +41,25 @@ internal sealed class FleetPlacement(IRolloutStore store)
         try
         {
             current = _snapshot;
-            if (current.Version.Version >= version.Version && current.Version.LabelsVersion >= version.LabelsVersion)
+            var had = current.Version;
+            if (had.Version >= version.Version && had.LabelsVersion >= version.LabelsVersion
+                && had.RolloutsVersion >= version.RolloutsVersion && had.MembersVersion >= version.MembersVersion)
             {
                 return current;
             }
 
-            var changed = await store.DevicesPlacedAfterAsync(current.Version.Version, cancellationToken).ConfigureAwait(false);
-            bool relabelled = version.LabelsVersion != current.Version.LabelsVersion || current == Snapshot.Empty;
+            bool first = current == Snapshot.Empty;
+            var changed = first || version.Version != had.Version
+                ? await store.DevicesPlacedAfterAsync(had.Version, cancellationToken).ConfigureAwait(false)
+                : [];
+            bool relabelled = first || version.LabelsVersion != had.LabelsVersion;
             var labels = relabelled ? await store.LabelsAsync(cancellationToken).ConfigureAwait(false) : current.Labels;
+            var rollouts = first || version.RolloutsVersion != had.RolloutsVersion
+                ? await store.HeadersAsync(cancellationToken).ConfigureAwait(false)
+                : current.Rollouts;
+            var changedMembers = first || version.MembersVersion != had.MembersVersion
+                ? await store.MembersChangedAfterAsync(had.MembersVersion, cancellationToken).ConfigureAwait(false)
+                : [];
 
             // Immutable maps: a device checking in for the first time costs O(log n) here, not a copy
             // of the fleet (a check-in storm would otherwise be quadratic). Labels changing rebuilds all.
@@ -49,8 +67,44 @@ internal sealed class FleetPlacement(IRolloutStore store)
             var facts = relabelled
                 ? devices.ToImmutableDictionary(p => p.Key, p => WithLabels(p.Value, labels), StringComparer.Ordinal)
                 : current.Facts.SetItems(changed.Select(d => KeyValuePair.Create(d.Id, WithLabels(d, labels))));
-            var next = new Snapshot(version, devices, labels, facts);
-            Volatile.Write(ref _snapshot, next);
+            var members = current.Members;
+            foreach (var group in changedMembers.GroupBy(m => m.RolloutId, StringComparer.Ordinal))
+            {
+                var of = members.GetValueOrDefault(group.Key) ?? NoMembers;
+                members = members.SetItem(group.Key, of.SetItems(group.Select(m => KeyValuePair.Create(m.Member.DeviceId, m.Member))));
+            }
+
+            var next = new Snapshot(version, devices, labels, facts, rollouts, members);
+            lock (_gate)
+            {
+                foreach (var rollout in rollouts)
+                {
+                    var of = members.GetValueOrDefault(rollout.Id) ?? NoMembers;
+                    if (relabelled || !_populations.TryGetValue(rollout.Id, out var population))
+                    {
+                        // A new rollout, or labels moved devices in and out of audiences: placed anew, once.
+                        var audience = facts.Values.Where(rollout.Includes).Select(d => d.Id).Concat(of.Keys);
+                        _populations[rollout.Id] = new RolloutPopulation(rollout.Id, rollout.Stages, audience);
+                        continue;
+                    }
+
+                    foreach (var device in changed)
+                    {
+                        population.Set(device.Id, of.ContainsKey(device.Id) || rollout.Includes(facts[device.Id]));
+                    }
+
+                    foreach (var (rolloutId, member) in changedMembers)
+                    {
+                        if (rolloutId == rollout.Id)
+                        {
+                            population.Set(member.DeviceId, true);
+                        }
+                    }
+                }
+
+                Volatile.Write(ref _snapshot, next);
+            }
+
             return next;
         }
         finally
@@ -60,31 +114,61 @@ internal sealed class FleetPlacement(IRolloutStore store)
     }
 
     /// <summary>
-    /// The stage of <paramref name="device"/> (not a member of <paramref name="rollout"/>, in its audience)
-    /// when it is checking: the same as <c>rollout.StagesOf(fleet with the device's stored facts
-    /// replaced by <paramref name="device"/>)</c>.
+    /// Runs <paramref name="use"/> with the newest snapshot while no refresh can move the populations:
+    /// <see cref="StageOf"/> and <see cref="WithPlacement"/> are for use inside it (or on their own).
     /// </summary>
-    public int StageOf(Rollout rollout, Snapshot fleet, DeviceFacts device)
+    public T Read<T>(Func<Snapshot, T> use)
     {
-        if (fleet.Facts.GetValueOrDefault(device.Id) is not { } stored || !rollout.Includes(stored) || !rollout.Includes(device))
+        lock (_gate)
         {
-            // The checking device joins (or leaves) the audience with this check: a population no cached
-            // assignment describes. Its first check after it appears; the counter has moved by the next.
-            var population = fleet.Facts.Values.Where(d => d.Id != device.Id).Append(device);
-            return rollout.StagesOf(population).GetValueOrDefault(device.Id, -1);
+            return use(_snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Fresh copies (members included, no history) of the rollouts <paramref name="which"/> picks, as of
+    /// now: for changing them under the store's lock, which makes "now" everything committed.
+    /// </summary>
+    public async Task<IReadOnlyList<Rollout>> LoadAsync(Func<Rollout, Snapshot, bool> which, CancellationToken cancellationToken)
+    {
+        await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        return Read(s => s.Rollouts.Where(r => which(r, s)).Select(r => r.WithMembers(s.MembersOf(r.Id))).ToList());
+    }
+
+    /// <summary>
+    /// The stage of <paramref name="device"/> in <paramref name="rollout"/> when it is checking: the same as
+    /// <c>rollout.StagesOf(fleet with the device's stored facts replaced by <paramref name="device"/>)</c>.
+    /// </summary>
+    public int StageOf(Rollout rollout, DeviceFacts device)
+    {
+        if (rollout.MemberOf(device.Id) is { } member)
+        {
+            return member.Stage;
         }
 
-        var assignment = _assignments.GetValueOrDefault(rollout.Id);
-        if (assignment is null || assignment.Version != fleet.Version.Version || !assignment.Covers(rollout))
+        if (!rollout.Includes(device))
         {
-            // The population: the audience among the fleet, plus every member (who keep their place).
-            var audience = fleet.Facts.Values.Where(rollout.Includes).Select(d => d.Id).Concat(rollout.Members.Select(m => m.DeviceId));
-            var ids = new HashSet<string>(audience, StringComparer.Ordinal);
-            assignment = new Assignment(fleet.Version.Version, ids, rollout.Members.Count, RolloutBucketing.Assign(rollout.Id, rollout.Stages, ids));
-            _assignments[rollout.Id] = assignment;
+            // Not a member and, with the facts it checks with, outside the audience: in no population.
+            return -1;
         }
 
-        return assignment.Stages.GetValueOrDefault(device.Id, -1);
+        lock (_gate)
+        {
+            // In the population already (its stored facts are in the audience), or joining it with this check.
+            return _populations[rollout.Id].StageWith(device.Id);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> with the placement of <paramref name="rollout"/>'s population (a copy
+    /// from <see cref="LoadAsync"/>) while no refresh can move it: what bucketing gives over every device.
+    /// </summary>
+    public T WithPlacement<T>(Rollout rollout, Func<StagePlacement, T> use)
+    {
+        lock (_gate)
+        {
+            return use(_populations[rollout.Id].Placement());
+        }
     }
 
     private static DeviceFacts WithLabels(DeviceFacts device, IReadOnlyDictionary<string, DeviceLabels> labels)
@@ -93,22 +177,28 @@ internal sealed class FleetPlacement(IRolloutStore store)
         return device with { Group = label?.Group, Tags = label?.Tags ?? [], PinnedVersion = label?.PinnedVersion };
     }
 
-    /// <summary>The placement facts of the whole fleet at one counter value.</summary>
+    /// <summary>The placement facts of the whole fleet and the rollouts at one set of counter values.</summary>
     /// <param name="version">The counter values the facts are as of.</param>
     /// <param name="devices">Id, project and chip of every device.</param>
     /// <param name="labels">Every device's labels.</param>
     /// <param name="facts">Devices with their labels (no versions).</param>
+    /// <param name="rollouts">Every rollout, oldest first, without members or history (never changed: copies are).</param>
+    /// <param name="members">Each rollout's members by device id.</param>
     internal sealed class Snapshot(
         FleetVersion version,
         ImmutableDictionary<string, DeviceFacts> devices,
         IReadOnlyDictionary<string, DeviceLabels> labels,
-        ImmutableDictionary<string, DeviceFacts> facts)
+        ImmutableDictionary<string, DeviceFacts> facts,
+        IReadOnlyList<Rollout> rollouts,
+        ImmutableDictionary<string, ImmutableDictionary<string, RolloutMember>> members)
     {
         public static Snapshot Empty { get; } = new(
-            new FleetVersion(-1, -1),
+            new FleetVersion(-1, -1, -1, -1),
             ImmutableDictionary.Create<string, DeviceFacts>(StringComparer.Ordinal),
             new Dictionary<string, DeviceLabels>(),
-            ImmutableDictionary.Create<string, DeviceFacts>(StringComparer.Ordinal));
+            ImmutableDictionary.Create<string, DeviceFacts>(StringComparer.Ordinal),
+            [],
+            ImmutableDictionary.Create<string, ImmutableDictionary<string, RolloutMember>>(StringComparer.Ordinal));
 
         public FleetVersion Version { get; } = version;
 
@@ -118,8 +208,16 @@ internal sealed class FleetPlacement(IRolloutStore store)
 
         public ImmutableDictionary<string, DeviceFacts> Facts { get; } = facts;
 
+        public IReadOnlyList<Rollout> Rollouts { get; } = rollouts;
+
         /// <summary>The facts as a list, made on first use (a check placed from the cache never needs it).</summary>
         public IReadOnlyList<DeviceFacts> List { get; } = new LazyList(facts);
+
+        /// <summary>The members of every rollout.</summary>
+        public ImmutableDictionary<string, ImmutableDictionary<string, RolloutMember>> Members { get; } = members;
+
+        /// <summary>The members of one rollout.</summary>
+        public ImmutableDictionary<string, RolloutMember> MembersOf(string rolloutId) => Members.GetValueOrDefault(rolloutId) ?? NoMembers;
     }
 
     /// <summary>A list of the facts' values, materialized when first read.</summary>
@@ -136,36 +234,5 @@ internal sealed class FleetPlacement(IRolloutStore store)
         public IEnumerator<DeviceFacts> GetEnumerator() => ((IEnumerable<DeviceFacts>)Items).GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
-    /// <summary>One rollout's stage per device of a population (rollouts never change stages or target once made).</summary>
-    private sealed class Assignment(long version, HashSet<string> population, int members, Dictionary<string, int> stages)
-    {
-        private int _members = members;
-
-        public long Version { get; } = version;
-
-        public Dictionary<string, int> Stages { get; } = stages;
-
-        /// <summary>
-        /// Whether the rollout's members are all in the population (members are only ever added, and
-        /// are normally audience devices already, so a new member rarely changes the population).
-        /// </summary>
-        public bool Covers(Rollout rollout)
-        {
-            int count = rollout.Members.Count;
-            if (count == Volatile.Read(ref _members))
-            {
-                return true;
-            }
-
-            if (rollout.Members.Any(m => !population.Contains(m.DeviceId)))
-            {
-                return false;
-            }
-
-            Volatile.Write(ref _members, count);
-            return true;
-        }
     }
 }

@@ -19,6 +19,26 @@ internal interface IRolloutStore
     /// </summary>
     Task<T> UpdateAsync<T>(Func<IReadOnlyList<Rollout>, T> change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Loads the rollouts <paramref name="load"/> gives, under the same fleet-wide lock as
+    /// <see cref="UpdateAsync{T}(Func{IReadOnlyList{Rollout}, T}, CancellationToken)"/> (so it sees every
+    /// change made before it and none can be made while it runs), runs <paramref name="change"/> and saves
+    /// what changed. For callers that keep the rollouts in memory (FleetPlacement) and need no history.
+    /// </summary>
+    Task<T> UpdateAsync<T>(Func<CancellationToken, Task<IReadOnlyList<Rollout>>> load, Func<IReadOnlyList<Rollout>, T> change, CancellationToken cancellationToken);
+
+    /// <summary>Every rollout without its members and history (the rows of <c>rollouts</c> only), oldest first.</summary>
+    Task<IReadOnlyList<Rollout>> HeadersAsync(CancellationToken cancellationToken);
+
+    /// <summary>The members (with their rollout id) written after counter value <paramref name="afterVersion"/> (-1: every member).</summary>
+    Task<IReadOnlyList<(string RolloutId, RolloutMember Member)>> MembersChangedAfterAsync(long afterVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Admits a device into a rollout (under the fleet-wide lock); nothing when it is a member already
+    /// (it keeps the stage that first let it in). Returns whether it was added.
+    /// </summary>
+    Task<bool> AdmitAsync(string rolloutId, RolloutMember member, CancellationToken cancellationToken);
+
     /// <summary>The labels of every device that has some.</summary>
     Task<IReadOnlyDictionary<string, DeviceLabels>> LabelsAsync(CancellationToken cancellationToken);
 

@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Collections.Immutable;
 using System.Globalization;
 using EspOta.Http;
 
@@ -10,7 +12,8 @@ namespace EspOta.Server.Rollouts;
 /// </summary>
 public sealed class Rollout
 {
-    private readonly Dictionary<string, RolloutMember> _members;
+    // A builder over an immutable map: a copy from the server's cache costs nothing, however many members.
+    private readonly ImmutableDictionary<string, RolloutMember>.Builder _members;
     private readonly List<RolloutEvent> _events;
     private readonly HashSet<string> _changedMembers = new(StringComparer.Ordinal);
     private int _savedEvents;
@@ -31,6 +34,25 @@ public sealed class Rollout
         DateTimeOffset? failuresAcknowledgedAt,
         IEnumerable<RolloutMember> members,
         IEnumerable<RolloutEvent> events)
+        : this(id, name, firmware, target, stages, gate, createdAt, state, currentStage, stageStartedAt, haltReason, failuresAcknowledgedAt, Build(members), events)
+    {
+    }
+
+    private Rollout(
+        string id,
+        string name,
+        RolloutFirmware firmware,
+        RolloutTarget target,
+        IReadOnlyList<RolloutStage> stages,
+        RolloutGate gate,
+        DateTimeOffset createdAt,
+        RolloutState state,
+        int currentStage,
+        DateTimeOffset stageStartedAt,
+        string? haltReason,
+        DateTimeOffset? failuresAcknowledgedAt,
+        ImmutableDictionary<string, RolloutMember> members,
+        IEnumerable<RolloutEvent> events)
     {
         Id = id;
         Name = name;
@@ -44,7 +66,7 @@ public sealed class Rollout
         StageStartedAt = stageStartedAt;
         HaltReason = haltReason;
         FailuresAcknowledgedAt = failuresAcknowledgedAt;
-        _members = members.ToDictionary(m => m.DeviceId, StringComparer.Ordinal);
+        _members = members.ToBuilder();
         _events = events.ToList();
         _savedEvents = _events.Count;
     }
@@ -86,13 +108,23 @@ public sealed class Rollout
     public DateTimeOffset? FailuresAcknowledgedAt { get; private set; }
 
     /// <summary>The devices it let in.</summary>
-    public IReadOnlyCollection<RolloutMember> Members => _members.Values;
+    public IReadOnlyCollection<RolloutMember> Members => new MemberValues(_members);
+
+    /// <summary>The members as an immutable map (a snapshot: later changes to this rollout do not show in it).</summary>
+    internal ImmutableDictionary<string, RolloutMember> MemberMap => _members.ToImmutable();
 
     /// <summary>Its history, oldest first.</summary>
     public IReadOnlyList<RolloutEvent> Events => _events;
 
     /// <summary>Whether the firmware is being offered (running, or completed and still offered to late devices).</summary>
     public bool IsOffering => State is RolloutState.Running or RolloutState.Completed;
+
+    /// <summary>
+    /// A fresh copy of this rollout's state with <paramref name="members"/> as its members and no
+    /// history (what the store saves of it is then only what changes from here).
+    /// </summary>
+    internal Rollout WithMembers(ImmutableDictionary<string, RolloutMember> members) =>
+        new(Id, Name, Firmware, Target, Stages, Gate, CreatedAt, State, CurrentStage, StageStartedAt, HaltReason, FailuresAcknowledgedAt, members, []);
 
     /// <summary>Starts a rollout at its first stage.</summary>
     /// <exception cref="ArgumentException">The stages or the gate are invalid (<see cref="Validate"/>).</exception>
@@ -104,7 +136,7 @@ public sealed class Rollout
             throw new ArgumentException(string.Join("; ", problems), nameof(stages));
         }
 
-        var rollout = new Rollout(id, name, firmware, target, stages.ToArray(), gate, now, RolloutState.Running, 0, now, null, null, [], []);
+        var rollout = new Rollout(id, name, firmware, target, stages.ToArray(), gate, now, RolloutState.Running, 0, now, null, null, Build([]), []);
         rollout._savedEvents = 0;
         rollout.Log(now, "created", $"{firmware} to {target}, stages {string.Join(" → ", stages)}, gate: ≥ {gate.AdvanceConfirmedPercent:0.##} % confirmed and {gate.SoakSeconds:0.##} s soak, halt above {gate.HaltFailurePercent:0.##} % failed or rolled back");
         return rollout;
@@ -185,41 +217,55 @@ public sealed class Rollout
     }
 
     /// <summary>Per-stage counts over the audience among <paramref name="devices"/>.</summary>
-    public IReadOnlyList<RolloutStageProgress> Progress(IEnumerable<DeviceFacts> devices) => Progress(StagesOf(devices), null);
+    public IReadOnlyList<RolloutStageProgress> Progress(IEnumerable<DeviceFacts> devices) => Progress(Bucketed(devices), null);
 
-    private RolloutStageProgress[] Progress(Dictionary<string, int> stages, DateTimeOffset? failuresSince)
+    /// <summary>The population among <paramref name="devices"/> placed by bucketing alone (members not put back).</summary>
+    private StagePlacement Bucketed(IEnumerable<DeviceFacts> devices) =>
+        StagePlacement.Of(RolloutBucketing.Assign(Id, Stages, devices.Where(Includes).Select(d => d.Id).Concat(_members.Keys)), Stages.Count);
+
+    private RolloutStageProgress[] Progress(StagePlacement placement, DateTimeOffset? failuresSince)
     {
-        var result = new RolloutStageProgress[Stages.Count];
-        for (int i = 0; i < Stages.Count; i++)
+        // Over the members only, not the population (the gates run on every member's report): a stage
+        // holds what bucketing puts there, less the members bucketing puts there, plus the members it admitted.
+        int count = Stages.Count;
+        var size = (int[])placement.Counts.Clone();
+        var offered = new int[count];
+        var inProgress = new int[count];
+        var confirmed = new int[count];
+        var failed = new int[count];
+        var rolledBack = new int[count];
+        foreach (var member in _members.Values)
         {
-            int size = 0, offered = 0, inProgress = 0, confirmed = 0, failed = 0, rolledBack = 0;
-            foreach (var (deviceId, stage) in stages)
+            int bucketed = placement.StageOf(member.DeviceId);
+            if (bucketed >= 0 && bucketed < count)
             {
-                if (stage != i)
-                {
-                    continue;
-                }
-
-                size++;
-                if (_members.GetValueOrDefault(deviceId) is not { } member)
-                {
-                    continue;
-                }
-
-                bool counts = failuresSince is null || member.UpdatedAt > failuresSince;
-                switch (member.Status)
-                {
-                    case RolloutMemberStatus.Offered: offered++; break;
-                    case RolloutMemberStatus.InProgress: inProgress++; break;
-                    case RolloutMemberStatus.Confirmed: confirmed++; break;
-                    case RolloutMemberStatus.Failed when counts: failed++; break;
-                    case RolloutMemberStatus.RolledBack or RolloutMemberStatus.Reverted when counts: rolledBack++; break;
-                    default: offered++; break;
-                }
+                size[bucketed]--;
             }
 
-            int waiting = size - offered - inProgress - confirmed - failed - rolledBack;
-            result[i] = new RolloutStageProgress(i, Stages[i].ToString(), size, waiting, offered, inProgress, confirmed, failed, rolledBack, i <= CurrentStage);
+            int i = member.Stage;
+            if (i < 0 || i >= count)
+            {
+                continue;
+            }
+
+            size[i]++;
+            bool counts = failuresSince is null || member.UpdatedAt > failuresSince;
+            switch (member.Status)
+            {
+                case RolloutMemberStatus.Offered: offered[i]++; break;
+                case RolloutMemberStatus.InProgress: inProgress[i]++; break;
+                case RolloutMemberStatus.Confirmed: confirmed[i]++; break;
+                case RolloutMemberStatus.Failed when counts: failed[i]++; break;
+                case RolloutMemberStatus.RolledBack or RolloutMemberStatus.Reverted when counts: rolledBack[i]++; break;
+                default: offered[i]++; break;
+            }
+        }
+
+        var result = new RolloutStageProgress[count];
+        for (int i = 0; i < count; i++)
+        {
+            int waiting = size[i] - offered[i] - inProgress[i] - confirmed[i] - failed[i] - rolledBack[i];
+            result[i] = new RolloutStageProgress(i, Stages[i].ToString(), size[i], waiting, offered[i], inProgress[i], confirmed[i], failed[i], rolledBack[i], i <= CurrentStage);
         }
 
         return result;
@@ -230,15 +276,22 @@ public sealed class Rollout
     /// pass the threshold, else advances while the current stage is confirmed enough and soaked long
     /// enough. Returns whether anything changed.
     /// </summary>
-    public bool Evaluate(DateTimeOffset now, IEnumerable<DeviceFacts> devices)
+    public bool Evaluate(DateTimeOffset now, IEnumerable<DeviceFacts> devices) =>
+        State == RolloutState.Running && EvaluateWith(now, Bucketed(devices));
+
+    /// <summary>
+    /// <see cref="Evaluate(DateTimeOffset, IEnumerable{DeviceFacts})"/> with the population's placement
+    /// given: it must be bucketing's over the devices' audience and the members (the server keeps it,
+    /// Rollouts/FleetPlacement).
+    /// </summary>
+    internal bool EvaluateWith(DateTimeOffset now, StagePlacement stages)
     {
         if (State != RolloutState.Running)
         {
             return false;
         }
 
-        var stages = StagesOf(devices);
-        if (stages.Count == 0)
+        if (stages.Population == 0)
         {
             // No device of the target is known yet: empty stages must not pass their gates, or the
             // rollout would complete before the fleet checks in and then offer to everyone at once.
@@ -251,8 +304,9 @@ public sealed class Rollout
             var stage = halting[i];
             if (stage.Failed + stage.RolledBack > 0 && stage.FailurePercent > Gate.HaltFailurePercent)
             {
+                // A member's stage is the one that admitted it.
                 var last = _members.Values
-                    .Where(m => stages.GetValueOrDefault(m.DeviceId, -1) == i && m.Status is RolloutMemberStatus.Failed or RolloutMemberStatus.RolledBack)
+                    .Where(m => m.Stage == i && m.Status is RolloutMemberStatus.Failed or RolloutMemberStatus.RolledBack)
                     .MaxBy(m => m.UpdatedAt);
                 string lastText = last is null ? "" : $"; last: {last.DeviceId} {(last.Status == RolloutMemberStatus.Failed ? "failed" : "rolled back")}{(last.Reason is null ? "" : $": {last.Reason}")}";
                 HaltReason = string.Create(
@@ -409,5 +463,28 @@ public sealed class Rollout
         }
     }
 
+    private static ImmutableDictionary<string, RolloutMember> Build(IEnumerable<RolloutMember> members)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, RolloutMember>(StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            // Add, not set: two rows for one device would be a broken store, as before.
+            builder.Add(member.DeviceId, member);
+        }
+
+        return builder.ToImmutable();
+    }
+
     private void Log(DateTimeOffset now, string kind, string detail) => _events.Add(new RolloutEvent(now, kind, detail));
+
+    /// <summary>The members' values as a collection (a builder's values are only an enumerable).</summary>
+    private sealed class MemberValues(ImmutableDictionary<string, RolloutMember>.Builder members) : IReadOnlyCollection<RolloutMember>
+    {
+        public int Count => members.Count;
+
+        // Over a snapshot (ToImmutable is O(1)): changing a member while enumerating stays allowed, as with a Dictionary.
+        public IEnumerator<RolloutMember> GetEnumerator() => members.ToImmutable().Values.GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -11,6 +11,9 @@ namespace EspOta.Server.Rollouts;
 /// </summary>
 internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, Signing.SigningService signing, TimeProvider time)
 {
+    private static readonly System.Collections.Immutable.ImmutableDictionary<string, RolloutMember> NoMembers =
+        System.Collections.Immutable.ImmutableDictionary.Create<string, RolloutMember>(StringComparer.Ordinal);
+
     private readonly FleetPlacement _placement = new(rollouts);
 
     /// <summary>Every known device with its labels.</summary>
@@ -31,10 +34,9 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// <param name="assumedLabels">Labels to decide with instead of the device's stored ones (a stable URL's channel).</param>
     public async Task<(UpdateDecision Decision, FirmwareRecord? Firmware, IReadOnlyList<string>? SignedBy)> DecideAsync(UpdateCheckRequest check, bool record, CancellationToken cancellationToken, DeviceLabels? assumedLabels = null)
     {
-        // The placement facts kept between checks (Rollouts/FleetPlacement), not the device list:
-        // reading every device on every check does not scale to a fleet.
-        var fleet = await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false);
-        var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? fleet.Labels.GetValueOrDefault(check.DeviceId));
+        // The placement facts and rollouts kept between checks (Rollouts/FleetPlacement), not the device
+        // list and every rollout with its members and history: neither scales to a fleet.
+        await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false);
         var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var rejected = await devices.RejectedFirmwareAsync(check.DeviceId, cancellationToken).ConfigureAwait(false);
         var policy = await signing.ForProjectAsync(check.Project, check.Chip, cancellationToken).ConfigureAwait(false);
@@ -48,27 +50,36 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         }
 
         var latest = UpdatePolicy.Choose(check, catalog.Where(f => !withheld.ContainsKey(f.Sha256)).ToList(), rejected);
-        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        var offerable = catalog.Select(ToRollout).ToList();
 
         // The check is recorded after the decision: the device must count in the population already
         // (FleetPlacement.StageOf puts it there with the facts it checks with).
-        var decision = UpdateDecider.Decide(
-            device, all, fleet.List, catalog.Select(ToRollout).ToList(), rejected, latest is null ? null : ToRollout(latest), withheld,
-            rollout => _placement.StageOf(rollout, fleet, device));
+        var (device, decision) = _placement.Read(fleet =>
+        {
+            var device = Facts(check.DeviceId, check.Project, check.Chip, check.Version, check.SecureVersion, assumedLabels ?? fleet.Labels.GetValueOrDefault(check.DeviceId));
+
+            // Only what the decision can look at: the rollouts of the device's project and chip, and those
+            // rolling back that it is a member of; each with the device's own membership, if any.
+            var relevant = new List<Rollout>();
+            foreach (var rollout in fleet.Rollouts)
+            {
+                var member = fleet.MembersOf(rollout.Id).GetValueOrDefault(device.Id);
+                if ((rollout.Firmware.Project == device.Project && rollout.Firmware.Chip == device.Chip) || (rollout.State == RolloutState.RollingBack && member is not null))
+                {
+                    relevant.Add(rollout.WithMembers(member is null ? NoMembers : NoMembers.Add(member.DeviceId, member)));
+                }
+            }
+
+            var decision = UpdateDecider.Decide(
+                device, relevant, fleet.List, offerable, rejected, latest is null ? null : ToRollout(latest), withheld,
+                rollout => _placement.StageOf(rollout, device));
+            return (device, decision);
+        });
         if (record && decision is { Rule: DecisionRule.Rollout, RolloutId: { } rolloutId, Stage: { } stage })
         {
-            var now = time.GetUtcNow();
-            await rollouts.UpdateAsync(
-                list =>
-                {
-                    if (list.FirstOrDefault(r => r.Id == rolloutId) is { } rollout)
-                    {
-                        rollout.Admit(device, stage, now);
-                    }
-
-                    return 0;
-                },
-                cancellationToken).ConfigureAwait(false);
+            // One row under the rollouts lock (a member keeps the stage that first let it in), not a
+            // load and save of every rollout.
+            await rollouts.AdmitAsync(rolloutId, new RolloutMember(device.Id, stage, RolloutMemberStatus.Offered, device.Version, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
 
         var offered = decision.Offer is { } offer ? catalog.FirstOrDefault(f => f.Sha256 == offer.Sha256) : null;
@@ -86,7 +97,7 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     {
         var catalog = await firmware.ListAsync(check.Project, check.Chip, null, int.MaxValue, cancellationToken).ConfigureAwait(false);
         var policy = await signing.ForProjectAsync(check.Project, check.Chip, cancellationToken).ConfigureAwait(false);
-        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
+        var all = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).Rollouts;
         var staging = all
             .Where(r => r.State != RolloutState.Completed && r.Firmware.Project == check.Project && r.Firmware.Chip == check.Chip)
             .Select(r => r.Firmware.Sha256)
@@ -106,22 +117,22 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
         // Only a member's report can change a rollout (Rollout.Observe), and membership is only ever
         // added, by the device's own check before it reports: a device in no rollout skips the
         // fleet-wide lock (which every report would otherwise queue on, across servers too).
-        var all = await rollouts.ListAsync(cancellationToken).ConfigureAwait(false);
-        if (!all.Any(r => r.MemberOf(deviceId) is not null))
+        var known = await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        if (!known.Rollouts.Any(r => known.MembersOf(r.Id).ContainsKey(deviceId)))
         {
             return;
         }
 
-        var fleet = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).List;
         var now = time.GetUtcNow();
         await rollouts.UpdateAsync(
+            ct => _placement.LoadAsync((r, s) => s.MembersOf(r.Id).ContainsKey(deviceId), ct),
             list =>
             {
                 foreach (var rollout in list)
                 {
                     if (rollout.Observe(deviceId, report, now))
                     {
-                        rollout.Evaluate(now, fleet);
+                        _placement.WithPlacement(rollout, stages => rollout.EvaluateWith(now, stages));
                     }
                 }
 
@@ -133,9 +144,11 @@ internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore device
     /// <summary>Applies every running rollout's gates now (soak times end without any report).</summary>
     public async Task<int> EvaluateAllAsync(CancellationToken cancellationToken)
     {
-        var fleet = (await _placement.CurrentAsync(cancellationToken).ConfigureAwait(false)).List;
         var now = time.GetUtcNow();
-        return await rollouts.UpdateAsync(list => list.Count(r => r.Evaluate(now, fleet)), cancellationToken).ConfigureAwait(false);
+        return await rollouts.UpdateAsync(
+            ct => _placement.LoadAsync((r, _) => r.State == RolloutState.Running, ct),
+            list => list.Count(r => _placement.WithPlacement(r, stages => r.EvaluateWith(now, stages))),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs an operator action on one rollout; null when there is no such rollout.</summary>

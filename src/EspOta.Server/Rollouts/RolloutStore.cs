@@ -67,29 +67,79 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                 // not both advance (or halt) the same stage.
                 await database.LockAsync(connection, transaction, LockName, cancellationToken).ConfigureAwait(false);
                 var rollouts = await LoadAsync(connection, transaction, null, includeCancelled: true, cancellationToken).ConfigureAwait(false);
-                var before = rollouts.ToDictionary(r => r.Id, Snapshot);
-                var result = change(rollouts);
-                foreach (var rollout in rollouts)
-                {
-                    if (Snapshot(rollout) != before[rollout.Id])
-                    {
-                        await using var update = OtaDatabase.Command(
-                            connection,
-                            transaction,
-                            $"UPDATE rollouts SET state = @state, current_stage = @stage, stage_started_at = @started, halt_reason = @halt, failures_acknowledged_at = {NullableTime("@ack")} WHERE id = @id",
-                            ("@id", rollout.Id),
-                            ("@state", Name(rollout.State)),
-                            ("@stage", (long)rollout.CurrentStage),
-                            ("@started", database.Time(rollout.StageStartedAt)),
-                            ("@halt", rollout.HaltReason),
-                            ("@ack", rollout.FailuresAcknowledgedAt is { } ack ? database.Time(ack) : null));
-                        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                return await ChangeAsync(connection, transaction, rollouts, change, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
 
-                    await SaveChangesAsync(connection, transaction, rollout, cancellationToken).ConfigureAwait(false);
+    public Task<T> UpdateAsync<T>(Func<CancellationToken, Task<IReadOnlyList<Rollout>>> load, Func<IReadOnlyList<Rollout>, T> change, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                // The lock first: every writer of rollouts and members holds it, so what load reads
+                // (on its own connections) is all that was committed, and stays so until this commits.
+                await database.LockAsync(connection, transaction, LockName, cancellationToken).ConfigureAwait(false);
+                var rollouts = await load(cancellationToken).ConfigureAwait(false);
+                return await ChangeAsync(connection, transaction, rollouts, change, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+
+    public Task<bool> AdmitAsync(string rolloutId, RolloutMember member, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await database.LockAsync(connection, transaction, LockName, cancellationToken).ConfigureAwait(false);
+                await using var insert = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    """
+                    INSERT INTO rollout_members (rollout_id, device_id, stage, status, from_version, reason, updated_at)
+                    VALUES (@rollout, @device, @stage, @status, @from, @reason, @at)
+                    ON CONFLICT (rollout_id, device_id) DO NOTHING
+                    """,
+                    ("@rollout", rolloutId),
+                    ("@device", member.DeviceId),
+                    ("@stage", (long)member.Stage),
+                    ("@status", Name(member.Status)),
+                    ("@from", member.FromVersion),
+                    ("@reason", member.Reason),
+                    ("@at", database.Time(member.UpdatedAt)));
+                return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<Rollout>> HeadersAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Rollout>>(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(connection, null, $"SELECT {Columns} FROM rollouts ORDER BY created_at, id");
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var rollouts = new List<Rollout>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rollouts.Add(ReadRollout(reader, [], []));
                 }
 
-                return result;
+                return rollouts;
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<(string RolloutId, RolloutMember Member)>> MembersChangedAfterAsync(long afterVersion, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<(string RolloutId, RolloutMember Member)>>(
+            async connection =>
+            {
+                await using var command = OtaDatabase.Command(
+                    connection,
+                    null,
+                    "SELECT rollout_id, device_id, stage, status, from_version, reason, updated_at FROM rollout_members WHERE member_seq > @after",
+                    ("@after", afterVersion));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var members = new List<(string, RolloutMember)>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    members.Add((reader.GetString(0), ReadMember(reader, 1)));
+                }
+
+                return members;
             },
             cancellationToken);
 
@@ -116,9 +166,14 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
         database.ReadAsync(
             async connection =>
             {
-                await using var command = OtaDatabase.Command(connection, null, "SELECT version, labels_version FROM fleet_version WHERE id = 1");
+                await using var command = OtaDatabase.Command(connection, null, """
+                    SELECT f.version, f.labels_version, r.rollouts_version, r.members_version
+                    FROM fleet_version f CROSS JOIN rollout_version r WHERE f.id = 1 AND r.id = 1
+                    """);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new FleetVersion(reader.GetInt64(0), reader.GetInt64(1)) : default;
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? new FleetVersion(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3))
+                    : default;
             },
             cancellationToken);
 
@@ -220,13 +275,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
                     members[rollout] = list = [];
                 }
 
-                list.Add(new RolloutMember(
-                    reader.GetString(1),
-                    checked((int)reader.GetInt64(2)),
-                    Parse<RolloutMemberStatus>(reader.GetString(3)),
-                    OtaDatabase.NullableString(reader, 4),
-                    OtaDatabase.NullableString(reader, 5),
-                    database.ReadTime(reader, 6)));
+                list.Add(ReadMember(reader, 1));
             }
         }
 
@@ -257,26 +306,65 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 string rolloutId = reader.GetString(0);
-                rollouts.Add(new Rollout(
-                    rolloutId,
-                    reader.GetString(1),
-                    new RolloutFirmware(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), checked((uint)reader.GetInt64(6))),
-                    JsonSerializer.Deserialize(reader.GetString(7), Json.RolloutTarget)!,
-                    JsonSerializer.Deserialize(reader.GetString(8), Json.RolloutStageArray)!,
-                    JsonSerializer.Deserialize(reader.GetString(9), Json.RolloutGate)!,
-                    database.ReadTime(reader, 10),
-                    Parse<RolloutState>(reader.GetString(11)),
-                    checked((int)reader.GetInt64(12)),
-                    database.ReadTime(reader, 13),
-                    OtaDatabase.NullableString(reader, 14),
-                    reader.IsDBNull(15) ? null : database.ReadTime(reader, 15),
-                    members.GetValueOrDefault(rolloutId) ?? [],
-                    events.GetValueOrDefault(rolloutId) ?? []));
+                rollouts.Add(ReadRollout(reader, members.GetValueOrDefault(rolloutId) ?? [], events.GetValueOrDefault(rolloutId) ?? []));
             }
         }
 
         return rollouts;
     }
+
+    private async Task<T> ChangeAsync<T>(DbConnection connection, DbTransaction transaction, IReadOnlyList<Rollout> rollouts, Func<IReadOnlyList<Rollout>, T> change, CancellationToken cancellationToken)
+    {
+        var before = rollouts.ToDictionary(r => r.Id, Snapshot);
+        var result = change(rollouts);
+        foreach (var rollout in rollouts)
+        {
+            if (Snapshot(rollout) != before[rollout.Id])
+            {
+                await using var update = OtaDatabase.Command(
+                    connection,
+                    transaction,
+                    $"UPDATE rollouts SET state = @state, current_stage = @stage, stage_started_at = @started, halt_reason = @halt, failures_acknowledged_at = {NullableTime("@ack")} WHERE id = @id",
+                    ("@id", rollout.Id),
+                    ("@state", Name(rollout.State)),
+                    ("@stage", (long)rollout.CurrentStage),
+                    ("@started", database.Time(rollout.StageStartedAt)),
+                    ("@halt", rollout.HaltReason),
+                    ("@ack", rollout.FailuresAcknowledgedAt is { } ack ? database.Time(ack) : null));
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await SaveChangesAsync(connection, transaction, rollout, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>A row of <c>rollouts</c> read with <see cref="Columns"/>.</summary>
+    private Rollout ReadRollout(DbDataReader reader, IEnumerable<RolloutMember> members, IEnumerable<RolloutEvent> events) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        new RolloutFirmware(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), checked((uint)reader.GetInt64(6))),
+        JsonSerializer.Deserialize(reader.GetString(7), Json.RolloutTarget)!,
+        JsonSerializer.Deserialize(reader.GetString(8), Json.RolloutStageArray)!,
+        JsonSerializer.Deserialize(reader.GetString(9), Json.RolloutGate)!,
+        database.ReadTime(reader, 10),
+        Parse<RolloutState>(reader.GetString(11)),
+        checked((int)reader.GetInt64(12)),
+        database.ReadTime(reader, 13),
+        OtaDatabase.NullableString(reader, 14),
+        reader.IsDBNull(15) ? null : database.ReadTime(reader, 15),
+        members,
+        events);
+
+    /// <summary>A member row from column <paramref name="first"/> on: device_id, stage, status, from_version, reason, updated_at.</summary>
+    private RolloutMember ReadMember(DbDataReader reader, int first) => new(
+        reader.GetString(first),
+        checked((int)reader.GetInt64(first + 1)),
+        Parse<RolloutMemberStatus>(reader.GetString(first + 2)),
+        OtaDatabase.NullableString(reader, first + 3),
+        OtaDatabase.NullableString(reader, first + 4),
+        database.ReadTime(reader, first + 5));
 
     private static string Name<T>(T value) where T : struct, Enum => WireNames.Of(value);
 

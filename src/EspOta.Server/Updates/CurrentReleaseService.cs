@@ -71,7 +71,8 @@ internal class CurrentReleaseService(RolloutService rollouts, IRolloutStore stor
             return true;
         }
 
-        var all = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        // The rollout rows only: members and history play no part in a channel's name.
+        var all = await store.HeadersAsync(cancellationToken).ConfigureAwait(false);
         return all.Any(r => string.Equals(r.Target.Group, channel, StringComparison.Ordinal));
     }
 }
