@@ -174,7 +174,12 @@ public sealed class FleetPlacementTests
             }
 
             var all = await store.ListAsync(CancellationToken.None);
-            var memberships = all.SelectMany(r => r.Members.Select(m => (Rollout: r, Member: m))).ToList();
+            // Members enumerate in hash order, which differs per process (randomized string hashing): sort, or the
+            // seed would not fix which member reports.
+            var memberships = all.SelectMany(r => r.Members.Select(m => (Rollout: r, Member: m)))
+                .OrderBy(x => x.Rollout.Id, StringComparer.Ordinal)
+                .ThenBy(x => x.Member.DeviceId, StringComparer.Ordinal)
+                .ToList();
             if (choice <= 8 && memberships.Count > 0)
             {
                 // A member reports about the rollout's firmware (or, rolling back, about the release it returns to).
