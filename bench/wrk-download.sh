@@ -3,7 +3,9 @@
 # with wrk (Debian package). Whole file and 64 KiB ranges, at 20 and 200 connections, DURATION each,
 # ROUNDS times, ours and nginx back to back in each round (the machine is shared: compare within a
 # round, not across runs); prints each round's ratio, the median ratio per case and the load average.
-#   [NGINX_WORKERS=1] bench/wrk-download.sh [DURATION=5s] [ROUNDS=3]   (NGINX_WORKERS=2 uses both cores, as Kestrel does)
+#   [NGINX_WORKERS=auto] [WARMUP=20s] bench/wrk-download.sh [DURATION=5s] [ROUNDS=3]
+# nginx runs a master and NGINX_WORKERS worker processes (auto: one per core, as Kestrel uses every core;
+# 1 gives the single-process figure). WARMUP per case lets the server's tiered JIT settle under load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-5s}
@@ -31,7 +33,7 @@ mkdir -p "$work/nginx"
 cat > "$work/nginx/nginx.conf" <<CONF
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
-worker_processes ${NGINX_WORKERS:-1};
+worker_processes ${NGINX_WORKERS:-auto};
 events { worker_connections 4096; }
 http {
   access_log off; sendfile off; default_type application/octet-stream;
@@ -39,7 +41,7 @@ http {
   server { listen 127.0.0.1:$port; location ~ "^/api/updates/firmware/([0-9a-f]{64})\$" { etag off; add_header ETag "\"\$1\"" always; alias $work/data/images/\$1.bin; } }
 }
 CONF
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off; master_process off;" &
+/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off;" &
 nginx_pid=$!
 sleep 0.5
 cat > "$work/range.lua" <<'LUA'
@@ -48,8 +50,11 @@ LUA
 rps() { wrk -t2 -c"$1" -d"$duration" ${3:+-s "$3"} "$2" | awk '/Requests\/sec/ {print $2}'; }
 echo "image: $image ($(stat -c %s "$image") bytes), sha256 $sha"
 # Warm-up: the server's JIT (tiered compilation) settles before anything is measured.
-wrk -t2 -c20 -d2s "$url/api/updates/firmware/$sha" >/dev/null
-wrk -t2 -c20 -d2s -s "$work/range.lua" "$url/api/updates/firmware/$sha" >/dev/null
+warmup=${WARMUP:-20s}
+wrk -t2 -c200 -d"$warmup" "$url/api/updates/firmware/$sha" >/dev/null
+wrk -t2 -c200 -d"$warmup" -s "$work/range.lua" "$url/api/updates/firmware/$sha" >/dev/null
+wrk -t2 -c20 -d2s "http://127.0.0.1:$port/api/updates/firmware/$sha" >/dev/null
+echo "nginx worker processes: $(pgrep -c -P "$nginx_pid" || echo 0) (master $nginx_pid)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-14s %6s %12s %12s %8s %s\n' case round esp-ota nginx ratio load1
 declare -A ratios

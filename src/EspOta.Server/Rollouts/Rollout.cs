@@ -304,10 +304,13 @@ public sealed class Rollout
             var stage = halting[i];
             if (stage.Failed + stage.RolledBack > 0 && stage.FailurePercent > Gate.HaltFailurePercent)
             {
-                // A member's stage is the one that admitted it.
+                // A member's stage is the one that admitted it. Members enumerate in hash order (per process):
+                // equal times are broken by id, so every server names the same device.
                 var last = _members.Values
                     .Where(m => m.Stage == i && m.Status is RolloutMemberStatus.Failed or RolloutMemberStatus.RolledBack)
-                    .MaxBy(m => m.UpdatedAt);
+                    .OrderByDescending(m => m.UpdatedAt)
+                    .ThenBy(m => m.DeviceId, StringComparer.Ordinal)
+                    .FirstOrDefault();
                 string lastText = last is null ? "" : $"; last: {last.DeviceId} {(last.Status == RolloutMemberStatus.Failed ? "failed" : "rolled back")}{(last.Reason is null ? "" : $": {last.Reason}")}";
                 HaltReason = string.Create(
                     CultureInfo.InvariantCulture,
