@@ -30,7 +30,9 @@ image=${IMAGE:-/work/shared/vectors/images/app_desc_secure_version_7.bin}
 sha=$(curl -s -H "X-Api-Key: $ESP_OTA_API_KEY" -H 'Content-Type: application/octet-stream' --data-binary @"$image" "$url/api/firmware" | sed 's/.*"sha256":"\([0-9a-f]*\)".*/\1/')
 port=$(shuf -i 20000-60000 -n 1)
 mkdir -p "$work/nginx"
+# Workers run as the master's user (as root, nginx would switch them to nobody, who cannot read $work).
 cat > "$work/nginx/nginx.conf" <<CONF
+$([ "$(id -u)" = 0 ] && echo "user root;")
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 worker_processes ${NGINX_WORKERS:-auto};
@@ -44,6 +46,12 @@ CONF
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g "daemon off;" &
 nginx_pid=$!
 sleep 0.5
+# Both must serve the image's own bytes, whole and ranged, or the figures compare an error page.
+for u in "$url" "http://127.0.0.1:$port"; do
+  got=$(curl -sf "$u/api/updates/firmware/$sha" | sha256sum | cut -d' ' -f1)
+  [ "$got" = "$sha" ] || { echo "$u did not serve the image (sha256 $got)" >&2; exit 1; }
+  [ "$(curl -sf -H 'Range: bytes=0-65535' "$u/api/updates/firmware/$sha" | wc -c)" = 65536 ] || { echo "$u did not serve the range" >&2; exit 1; }
+done
 cat > "$work/range.lua" <<'LUA'
 wrk.headers["Range"] = "bytes=0-65535"
 LUA
@@ -73,5 +81,25 @@ done
 echo "median ratio (esp-ota / nginx, sendfile off):"
 for k in "whole c=20" "range c=20" "whole c=200" "range c=200"; do
   printf '  %-14s %6.2f\n' "$k" "$(echo ${ratios[$k]} | tr ' ' '\n' | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')"
+done
+# Server CPU per 1-byte Range request (user + system time of the process(es) over a wrk run / requests).
+cat > "$work/byte.lua" <<'LUA'
+wrk.headers["Range"] = "bytes=0-0"
+LUA
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+cpu_per_request() {  # url pids...
+  local u=$1; shift
+  local before; before=$(ticks "$@")
+  local n; n=$(wrk -t2 -c20 -d"$duration" -s "$work/byte.lua" "$u" | awk '/requests in/ {print $1}')
+  local after; after=$(ticks "$@")
+  echo "($after - $before) * 1000000 / $(getconf CLK_TCK) / $n" | bc -l
+}
+nginx_workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
+printf 'server CPU per 1-byte Range request (c=20), µs:\n'
+for r in $(seq "$rounds"); do
+  ours=$(cpu_per_request "$url/api/updates/firmware/$sha" "$server_pid")
+  # shellcheck disable=SC2086
+  theirs=$(cpu_per_request "http://127.0.0.1:$port/api/updates/firmware/$sha" $nginx_workers)
+  printf '  round %s  esp-ota %6.1f  nginx %6.1f  ratio %5.2f\n' "$r" "$ours" "$theirs" "$(echo "$ours / $theirs" | bc -l)"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
