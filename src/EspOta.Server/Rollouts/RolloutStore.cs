@@ -88,21 +88,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
             async (connection, transaction) =>
             {
                 await database.LockAsync(connection, transaction, LockName, cancellationToken).ConfigureAwait(false);
-                await using var insert = OtaDatabase.Command(
-                    connection,
-                    transaction,
-                    """
-                    INSERT INTO rollout_members (rollout_id, device_id, stage, status, from_version, reason, updated_at)
-                    VALUES (@rollout, @device, @stage, @status, @from, @reason, @at)
-                    ON CONFLICT (rollout_id, device_id) DO NOTHING
-                    """,
-                    ("@rollout", rolloutId),
-                    ("@device", member.DeviceId),
-                    ("@stage", (long)member.Stage),
-                    ("@status", Name(member.Status)),
-                    ("@from", member.FromVersion),
-                    ("@reason", member.Reason),
-                    ("@at", database.Time(member.UpdatedAt)));
+                await using var insert = MemberCommand(connection, transaction, rolloutId, member, "DO NOTHING");
                 return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
             },
             cancellationToken);
@@ -216,6 +202,24 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
     /// <summary>A nullable time parameter: OtaDatabase sends NULL as text, which PostgreSQL will not put in a timestamptz column uncast.</summary>
     private string NullableTime(string parameter) => database.Provider == StorageProvider.PostgreSql ? $"CAST({parameter} AS timestamptz)" : parameter;
 
+    /// <summary>Inserts one member row; <paramref name="onConflict"/> says what a row already there gets.</summary>
+    private DbCommand MemberCommand(DbConnection connection, DbTransaction transaction, string rolloutId, RolloutMember member, string onConflict) =>
+        OtaDatabase.Command(
+            connection,
+            transaction,
+            $"""
+            INSERT INTO rollout_members (rollout_id, device_id, stage, status, from_version, reason, updated_at)
+            VALUES (@rollout, @device, @stage, @status, @from, @reason, @at)
+            ON CONFLICT (rollout_id, device_id) {onConflict}
+            """,
+            ("@rollout", rolloutId),
+            ("@device", member.DeviceId),
+            ("@stage", (long)member.Stage),
+            ("@status", Name(member.Status)),
+            ("@from", member.FromVersion),
+            ("@reason", member.Reason),
+            ("@at", database.Time(member.UpdatedAt)));
+
     private static (RolloutState, int, DateTimeOffset, string?, DateTimeOffset?) Snapshot(Rollout r) =>
         (r.State, r.CurrentStage, r.StageStartedAt, r.HaltReason, r.FailuresAcknowledgedAt);
 
@@ -224,21 +228,7 @@ internal sealed class RolloutStore(OtaDatabase database, TimeProvider time) : IR
         var (members, events) = rollout.TakeChanges();
         foreach (var member in members)
         {
-            await using var upsert = OtaDatabase.Command(
-                connection,
-                transaction,
-                """
-                INSERT INTO rollout_members (rollout_id, device_id, stage, status, from_version, reason, updated_at)
-                VALUES (@rollout, @device, @stage, @status, @from, @reason, @at)
-                ON CONFLICT (rollout_id, device_id) DO UPDATE SET status = @status, reason = @reason, updated_at = @at
-                """,
-                ("@rollout", rollout.Id),
-                ("@device", member.DeviceId),
-                ("@stage", (long)member.Stage),
-                ("@status", Name(member.Status)),
-                ("@from", member.FromVersion),
-                ("@reason", member.Reason),
-                ("@at", database.Time(member.UpdatedAt)));
+            await using var upsert = MemberCommand(connection, transaction, rollout.Id, member, "DO UPDATE SET status = @status, reason = @reason, updated_at = @at");
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -63,12 +63,9 @@ public sealed class FleetPlacementTests
             var check = new UpdateCheckRequest(id, "esp32", random.Next(8) == 0 ? "other-app" : "fleet-app", random.Next(4) == 0 ? "2.0.0" : "1.0.0", 0);
             var expected = await UncachedAsync(services, check);
             var (actual, _, _) = await rollouts.DecideAsync(check, record: false, CancellationToken.None);
-            Assert.True(expected.Rule == actual.Rule, $"{what}: rule {actual.Rule}, uncached {expected.Rule}");
-            Assert.True(expected.RolloutId == actual.RolloutId && expected.Stage == actual.Stage, $"{what}: {actual.RolloutId}/{actual.Stage}, uncached {expected.RolloutId}/{expected.Stage}");
-            Assert.True(expected.Offer?.Sha256 == actual.Offer?.Sha256, $"{what}: offer {actual.Offer?.Version}, uncached {expected.Offer?.Version}");
-            Assert.True(expected.Reasons.SequenceEqual(actual.Reasons), $"{what}: reasons\n  {string.Join("\n  ", actual.Reasons)}\nuncached\n  {string.Join("\n  ", expected.Reasons)}");
+            AssertSameDecision(expected, actual, what);
             compared++;
-            placedWithoutMembership += actual.Reasons.Count(r => r.Contains("the device is in stage", StringComparison.Ordinal) || r.Contains("no stage covers", StringComparison.Ordinal));
+            placedWithoutMembership += PlacementsOfNonMembers(actual);
 
             // The real check: admits into a stage and records the device, moving the fleet on.
             using var response = await server.CheckAsync(check);
@@ -216,12 +213,9 @@ public sealed class FleetPlacementTests
             var check = new UpdateCheckRequest(id, "esp32", random.Next(8) == 0 ? "other-app" : "fleet-app", versions[random.Next(versions.Length)], 0);
             var uncached = await UncachedAsync(services, check);
             var (actual, _, _) = await service.DecideAsync(check, record: false, CancellationToken.None);
-            Assert.True(uncached.Rule == actual.Rule, $"{what}: rule {actual.Rule}, uncached {uncached.Rule}");
-            Assert.True(uncached.RolloutId == actual.RolloutId && uncached.Stage == actual.Stage, $"{what}: {actual.RolloutId}/{actual.Stage}, uncached {uncached.RolloutId}/{uncached.Stage}");
-            Assert.True(uncached.Offer?.Sha256 == actual.Offer?.Sha256, $"{what}: offer {actual.Offer?.Version}, uncached {uncached.Offer?.Version}");
-            Assert.True(uncached.Reasons.SequenceEqual(actual.Reasons), $"{what}: reasons\n  {string.Join("\n  ", actual.Reasons)}\nuncached\n  {string.Join("\n  ", uncached.Reasons)}");
+            AssertSameDecision(uncached, actual, what);
             compared++;
-            placedWithoutMembership += actual.Reasons.Count(r => r.Contains("the device is in stage", StringComparison.Ordinal) || r.Contains("no stage covers", StringComparison.Ordinal));
+            placedWithoutMembership += PlacementsOfNonMembers(actual);
             using var checkResponse = await server.CheckAsync(check);
             Assert.True(checkResponse.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent, $"{what}: check {checkResponse.StatusCode}");
         }
@@ -234,6 +228,19 @@ public sealed class FleetPlacementTests
         Assert.True(kinds.IsSupersetOf(["created", "advanced", "halted"]), $"events seen: {string.Join(", ", kinds)}");
         Assert.True(final.Sum(r => r.Members.Count) > 10, $"only {final.Sum(r => r.Members.Count)} admissions: {string.Join("; ", final.Select(r => $"{r.Id} {r.State} stage {r.CurrentStage} {r.Members.Count} members"))}");
     }
+
+    /// <summary>The cached decision equals the uncached one: rule, rollout and stage, offer, and every reason.</summary>
+    private static void AssertSameDecision(UpdateDecision uncached, UpdateDecision actual, string what)
+    {
+        Assert.True(uncached.Rule == actual.Rule, $"{what}: rule {actual.Rule}, uncached {uncached.Rule}");
+        Assert.True(uncached.RolloutId == actual.RolloutId && uncached.Stage == actual.Stage, $"{what}: {actual.RolloutId}/{actual.Stage}, uncached {uncached.RolloutId}/{uncached.Stage}");
+        Assert.True(uncached.Offer?.Sha256 == actual.Offer?.Sha256, $"{what}: offer {actual.Offer?.Version}, uncached {uncached.Offer?.Version}");
+        Assert.True(uncached.Reasons.SequenceEqual(actual.Reasons), $"{what}: reasons\n  {string.Join("\n  ", actual.Reasons)}\nuncached\n  {string.Join("\n  ", uncached.Reasons)}");
+    }
+
+    /// <summary>Reasons that placed a device by bucketing, not by a membership: what the cache decides.</summary>
+    private static int PlacementsOfNonMembers(UpdateDecision decision) =>
+        decision.Reasons.Count(r => r.Contains("the device is in stage", StringComparison.Ordinal) || r.Contains("no stage covers", StringComparison.Ordinal));
 
     /// <summary>The rollouts as the server saved them equal <paramref name="expected"/> (state, stage, halt reason, members).</summary>
     private static async Task AssertSameRolloutsAsync(IRolloutStore store, IReadOnlyList<Rollout> expected, string what)
