@@ -387,7 +387,10 @@ public sealed class Rollout
             DeviceReportKind.Booted when member.Status is RolloutMemberStatus.Offered or RolloutMemberStatus.InProgress => RolloutMemberStatus.InProgress,
             DeviceReportKind.Confirmed => RolloutMemberStatus.Confirmed,
             DeviceReportKind.RolledBack => RolloutMemberStatus.RolledBack,
-            DeviceReportKind.Failed => RolloutMemberStatus.Failed,
+
+            // A failure without the image's hash from a member that confirmed this release is about what
+            // the device did while running it (an update check answered 429, say), not about installing it.
+            DeviceReportKind.Failed when report.Sha256 is not null || member.Status != RolloutMemberStatus.Confirmed => RolloutMemberStatus.Failed,
             _ => null,
         };
         if (status is not { } s || (s == member.Status && report.Reason == member.Reason))

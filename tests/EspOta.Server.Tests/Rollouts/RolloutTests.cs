@@ -385,6 +385,35 @@ public sealed class RolloutTests
         Assert.Equal(RolloutMemberStatus.InProgress, rollout.MemberOf("dev-000")!.Status);
     }
 
+    [Fact]
+    public void Observe_ConfirmedMembersFailedCheck_IsNoInstallFailure_AndDoesNotHalt()
+    {
+        // What a simulated device (and a device's app) reports when a later update check fails: Failed,
+        // about the version it runs, with no image hash. Once it confirmed the release, that is no failure
+        // of the rollout's image; a failure naming the image still counts.
+        var fleet = Fleet(4);
+        var rollout = Start(gate: new RolloutGate(AdvanceConfirmedPercent: 100, SoakSeconds: 0, HaltFailurePercent: 20), stages: [new(Percent: 100)]);
+        AdmitReached(rollout, fleet);
+        var now = _time.GetUtcNow();
+        foreach (var device in fleet)
+        {
+            Assert.True(rollout.Observe(device.Id, new DeviceReport(DeviceReportKind.Confirmed, "2.0.0", V2.Sha256), now));
+        }
+
+        Assert.False(rollout.Observe("dev-000", new DeviceReport(DeviceReportKind.Failed, "2.0.0", null, "update check failed: the server answered 429 Too Many Requests"), now));
+        rollout.Evaluate(now, fleet);
+        Assert.Equal((RolloutMemberStatus.Confirmed, RolloutState.Completed), (rollout.MemberOf("dev-000")!.Status, rollout.State));
+
+        Assert.True(rollout.Observe("dev-001", new DeviceReport(DeviceReportKind.Failed, "2.0.0", V2.Sha256, "flash write failed"), now));
+        Assert.Equal(RolloutMemberStatus.Failed, rollout.MemberOf("dev-001")!.Status);
+
+        // Before it confirmed, a failure about the release's version counts, hash or not.
+        var fresh = Start(stages: [new(Percent: 100)]);
+        AdmitReached(fresh, fleet);
+        Assert.True(fresh.Observe("dev-002", new DeviceReport(DeviceReportKind.Failed, "2.0.0", null, "self-test failed"), now));
+        Assert.Equal(RolloutMemberStatus.Failed, fresh.MemberOf("dev-002")!.Status);
+    }
+
     private static UpdateDecision Decide(DeviceFacts device, List<DeviceFacts> fleet, Rollout rollout) =>
         UpdateDecider.Decide(device, [rollout], fleet, [V1, V2], new HashSet<string>(), null);
 }
