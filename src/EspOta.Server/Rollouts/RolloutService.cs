@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using EspOta.Http;
 using EspOta.Server.Devices;
 using EspOta.Server.Firmware;
@@ -11,8 +12,8 @@ namespace EspOta.Server.Rollouts;
 /// </summary>
 internal sealed class RolloutService(IRolloutStore rollouts, IDeviceStore devices, IFirmwareStore firmware, Signing.SigningService signing, TimeProvider time)
 {
-    private static readonly System.Collections.Immutable.ImmutableDictionary<string, RolloutMember> NoMembers =
-        System.Collections.Immutable.ImmutableDictionary.Create<string, RolloutMember>(StringComparer.Ordinal);
+    private static readonly ImmutableDictionary<string, RolloutMember> NoMembers =
+        ImmutableDictionary.Create<string, RolloutMember>(StringComparer.Ordinal);
 
     private readonly FleetPlacement _placement = new(rollouts);
 

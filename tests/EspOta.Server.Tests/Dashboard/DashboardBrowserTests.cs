@@ -56,7 +56,7 @@ public sealed class DashboardBrowserTests
         browser.WaitFor(() => browser.Driver_.Url.EndsWith("/dashboard/rollouts", StringComparison.Ordinal), "the rollouts page after login");
 
         // The halted rollout shows its reason.
-        var reason = browser.Find("#rollout-bad-2\\.0\\.0 .halt-reason").Text;
+        var reason = browser.Read(() => browser.Find("#rollout-bad-2\\.0\\.0 .halt-reason").Text);
         Assert.Contains("stage 1", reason, StringComparison.Ordinal);
         Assert.Contains("failed or rolled back", reason, StringComparison.Ordinal);
         browser.Screenshot("01-rollouts-halted");
@@ -65,8 +65,9 @@ public sealed class DashboardBrowserTests
         var good = await UploadAsync(server, TestFirmware.Build("fleet-app", "2.1.0", seed: 3));
         await CreateRolloutAsync(server, new { firmware = good.Sha256, id = "good-2.1.0", name = "fleet-app 2.1.0", stages = new object[] { new { count = 4 }, new { percent = 50 }, new { percent = 100 } }, gate = new { advance_confirmed_percent = 100, soak_seconds = 1, halt_failure_percent = 25 } });
         browser.Go(new Uri(server.BaseAddress, "/dashboard/rollouts/good-2.1.0"));
+        // The live page re-renders itself: every read goes through Read, which retries a stale one.
         double Width(int stage, string kind) => double.Parse(
-            browser.Find($".stage[data-stage=\"{stage}\"] .seg[data-k=\"{kind}\"]").GetAttribute("style")!.Replace("width:", "").Replace("%", "").Replace(";", "").Trim(),
+            browser.Read(() => browser.Find($".stage[data-stage=\"{stage}\"] .seg[data-k=\"{kind}\"]").GetAttribute("style")!).Replace("width:", "").Replace("%", "").Replace(";", "").Trim(),
             System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, Width(0, "confirmed"));
         var running = fleet.RunAsync(rounds: 60, until: () => server.Admin.GetFromJsonAsync<RolloutView>("/api/rollouts/good-2.1.0", Json).GetAwaiter().GetResult()!.State == RolloutState.Completed);
@@ -80,8 +81,8 @@ public sealed class DashboardBrowserTests
 
         // Fleet overview: devices by version and state.
         browser.Go(new Uri(server.BaseAddress, "/dashboard"));
-        Assert.Equal("20", browser.Find("#device-count").Text);
-        Assert.Contains("2.1.0", browser.Find(".hbar .name").Text, StringComparison.Ordinal);
+        Assert.Equal("20", browser.Read(() => browser.Find("#device-count").Text));
+        Assert.Contains("2.1.0", browser.Read(() => browser.Find(".hbar .name").Text), StringComparison.Ordinal);
         Assert.Equal(20, browser.FindAll("#devices tbody tr").Count);
         browser.Screenshot("04-fleet");
 

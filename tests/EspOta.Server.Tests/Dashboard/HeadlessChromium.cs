@@ -71,6 +71,23 @@ internal sealed class HeadlessChromium : IDisposable
 
     public IReadOnlyList<IWebElement> FindAll(string css) => Driver_.FindElements(By.CssSelector(css));
 
+    /// <summary>
+    /// Reads from a page that refreshes itself: a read that a refresh made stale (the element found,
+    /// then replaced) is made again, for up to 10 s.
+    /// </summary>
+    public T Read<T>(Func<T> read)
+    {
+        var wait = new WebDriverWait(Driver_, TimeSpan.FromSeconds(10)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+        T value = default!;
+        wait.Until(_ =>
+        {
+            value = read();
+            return true;
+        });
+        return value;
+    }
+
     /// <summary>Waits up to <paramref name="seconds"/> for <paramref name="condition"/>; fails with <paramref name="what"/> and a screenshot otherwise.</summary>
     public void WaitFor(Func<bool> condition, string what, int seconds = 30)
     {

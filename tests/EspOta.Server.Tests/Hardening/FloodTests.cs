@@ -8,8 +8,10 @@ namespace EspOta.Server.Tests.Hardening;
 /// <summary>
 /// Issue 16 item 2's bounded flood: unauthenticated checks and reports under new device ids with the
 /// longest strings allowed and longer. The database grows by at most the documented cost per accepted
-/// request (docs/storage.md: 2 KiB) and the server's memory stays flat.
+/// request (docs/storage.md: 2 KiB) and the server's memory stays flat. The heap is the process's, so
+/// the test runs alone (another test's server would count towards it).
 /// </summary>
+[Collection(AloneInProcess.Name)]
 public sealed class FloodTests
 {
     private const int CostPerAcceptedRequest = 2048;
