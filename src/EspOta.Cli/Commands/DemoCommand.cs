@@ -60,6 +60,11 @@ internal static class DemoCommand
         {
             o.DataDirectory = data;
             o.ApiKey = apiKey;
+
+            // The rollout act's 50 devices all come from 127.0.0.1: the per-address limit (one device, or
+            // one NAT) would throttle them as a single client, and a report it refused is lost — a lost
+            // confirmation can stall a stage that needs every device confirmed.
+            o.DeviceRequestsPerSecond = 0;
         }, new EspOta.Server.Tls.EspOtaTlsOptions { CertificatePath = Path.Combine(certificates, "server.pem"), KeyPath = Path.Combine(certificates, "server.key") });
         var checks = new List<(string What, bool Ok)>();
         SimulatedDevice? device = null;
