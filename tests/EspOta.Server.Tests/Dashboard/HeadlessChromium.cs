@@ -73,18 +73,18 @@ internal sealed class HeadlessChromium : IDisposable
 
     /// <summary>
     /// Reads from a page that refreshes itself: a read that a refresh made stale (the element found,
-    /// then replaced) is made again, for up to 10 s.
+    /// then replaced) is made again, through <see cref="WaitFor"/>.
     /// </summary>
-    public T Read<T>(Func<T> read)
+    public T Read<T>(Func<T> read, string what = "a read of the refreshing page")
     {
-        var wait = new WebDriverWait(Driver_, TimeSpan.FromSeconds(10)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
-        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
         T value = default!;
-        wait.Until(_ =>
-        {
-            value = read();
-            return true;
-        });
+        WaitFor(
+            () =>
+            {
+                value = read();
+                return true;
+            },
+            what);
         return value;
     }
 
